@@ -1,0 +1,57 @@
+"""The demo: campaign 1908 and one account for each role, plus an officer for every unit."""
+
+from pathlib import Path
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from .loader import campaign_load
+from .models import Profile, Role, Unit
+
+CAMPAIGN_FILE = Path(__file__).parent / "campaign_files" / "1908-UBND-KSTT.yaml"
+DEMO_PASSWORD = "Thidua@2024"
+
+# username, full name, role, unit code
+NAMED_ACCOUNTS = [
+    ("quantri", "Quản trị hệ thống", Role.ADMINISTRATOR, None),
+    ("sonoivu", "Nguyễn Thị Hoa (Ban TĐKT)", Role.REVIEWER, "so-noi-vu"),
+    ("lanhdao", "Lãnh đạo UBND tỉnh", Role.LEADER, None),
+    ("canbo.tpdbp", "Lò Văn Minh", Role.OFFICER, "tp-dien-bien-phu"),
+    ("canbo.muongang", "Quàng Thị Lan", Role.OFFICER, "h-muong-ang"),
+    ("canbo.sovhttdl", "Trần Văn Nam", Role.OFFICER, "so-vhttdl"),
+    ("canbo.sogtvt", "Phạm Thu Trang", Role.OFFICER, "so-gtvt"),
+]
+
+
+def demo_accounts(*, campaign):
+    """Create the demo accounts (idempotent). Returns the named ones as (username, role
+    label, unit name) rows; every other participant unit gets an officer `cb.<unit code>`."""
+    rows = []
+    with transaction.atomic():
+        for username, full_name, role, unit_code in NAMED_ACCOUNTS:
+            unit = Unit.objects.get(code=unit_code) if unit_code else None
+            _account(username, full_name, role, unit)
+            rows.append((username, Role(role).label, unit.name if unit else ""))
+        named_units = {code for *_, code in NAMED_ACCOUNTS if code}
+        for unit in campaign.participants():
+            if unit.code not in named_units:
+                _account(f"cb.{unit.code}", f"Cán bộ {unit.name}", Role.OFFICER, unit)
+    return rows
+
+
+def _account(username, full_name, role, unit):
+    first, _, last = full_name.rpartition(" ")
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"first_name": last, "last_name": first, "email": f"{username}@dienbien.gov.vn",
+                  "is_staff": role == Role.ADMINISTRATOR, "is_superuser": role == Role.ADMINISTRATOR},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    Profile.objects.update_or_create(user=user, defaults={"role": role, "unit": unit, "phone": "0215 382 5xxx"})
+    return user
+
+
+def demo_campaign():
+    return campaign_load(path=CAMPAIGN_FILE).campaign

@@ -1,0 +1,78 @@
+"""Numbers the Vietnamese way: `3.868.370`, `85,3`.
+
+The web form reads and writes this form. Files (CSV/XLSX imports) use plain machine numbers
+and go through `parse_machine_number`, which refuses grouped values as ambiguous.
+"""
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+VN_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
+MACHINE_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+GROUPED = re.compile(r"^[+-]?\d{1,3}([.,]\d{3}){2,}([.,]\d+)?$")
+
+
+class NumberError(ValueError):
+    """Text that is not a number in the expected form; the message is Vietnamese."""
+
+
+def parse_vn_number(text):
+    """Parse a number typed the Vietnamese way: `.` groups thousands, `,` is the decimal
+    mark. Spaces are ignored. Returns a Decimal or raises NumberError."""
+    cleaned = str(text).strip().replace(" ", "").replace("\u00a0", "")
+    if not cleaned:
+        raise NumberError("Chưa nhập giá trị.")
+    if VN_NUMBER.match(cleaned):
+        return Decimal(cleaned.replace(".", "").replace(",", "."))
+    if re.match(r"^[+-]?\d+\.\d{1,2}$", cleaned) or re.match(r"^[+-]?\d+\.\d{4,}$", cleaned):
+        raise NumberError(
+            f"“{text}” không đúng cách viết số: dùng dấu phẩy cho phần thập phân (ví dụ 85,3) "
+            "và dấu chấm để phân nhóm hàng nghìn (ví dụ 3.868.370)."
+        )
+    raise NumberError(f"“{text}” không phải là số.")
+
+
+def parse_machine_number(text):
+    """Parse a number from a file: digits with an optional `.` decimal point, no grouping."""
+    cleaned = str(text).strip()
+    if not cleaned:
+        raise NumberError("giá trị trống")
+    if MACHINE_NUMBER.match(cleaned):
+        return Decimal(cleaned)
+    if GROUPED.match(cleaned) or re.match(r"^[+-]?\d+,\d+$", cleaned):
+        raise NumberError(
+            f"giá trị '{cleaned}' không rõ nghĩa: trong tệp ghi số không phân nhóm hàng nghìn, "
+            "dấu chấm là dấu thập phân (ví dụ 3868370 hoặc 85.3)"
+        )
+    raise NumberError(f"giá trị '{cleaned}' không phải là số")
+
+
+def round_half_up(value, places):
+    quantum = Decimal(1).scaleb(-places)
+    return Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def format_vn_number(value, places=None):
+    """Format a number the Vietnamese way. `places=None` keeps the value's own decimals
+    (without trailing zeros); otherwise it is rounded half-up to that many places."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    if places is not None:
+        number = round_half_up(number, places)
+    elif number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    else:
+        number = number.normalize()
+    sign = "-" if number < 0 else ""
+    digits = f"{abs(number):f}"
+    whole, _, fraction = digits.partition(".")
+    grouped = f"{int(whole):,}".replace(",", ".")
+    return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
+
+
+def format_vn_date(value):
+    return value.strftime("%d/%m/%Y") if value else ""

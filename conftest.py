@@ -1,0 +1,87 @@
+"""Actors and factories shared by every test.
+
+Actors: an officer of a district (unit A), an officer of a department (unit B), a reviewer
+(Sở Nội vụ), a leader. Campaign 1908 is loaded from its real campaign file.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from campaigns.loader import campaign_load
+from campaigns.models import Profile, Role, Unit
+
+CAMPAIGN_FILE = Path(__file__).parent / "campaigns" / "campaign_files" / "1908-UBND-KSTT.yaml"
+PASSWORD = "Thidua@2024"
+
+
+@pytest.fixture(autouse=True)
+def _media_and_eager(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.AXES_ENABLED = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def campaign(db):
+    return campaign_load(path=CAMPAIGN_FILE).campaign
+
+
+def make_user(username, role, unit=None, **extra):
+    user = User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.vn", **extra)
+    Profile.objects.create(user=user, role=role, unit=unit)
+    return user
+
+
+@pytest.fixture
+def unit_a(campaign):
+    return Unit.objects.get(code="h-muong-ang")
+
+
+@pytest.fixture
+def unit_b(campaign):
+    return Unit.objects.get(code="so-vhttdl")
+
+
+@pytest.fixture
+def officer_a(unit_a):
+    return make_user("alice", Role.OFFICER, unit_a, first_name="Alice")
+
+
+@pytest.fixture
+def officer_b(unit_b):
+    return make_user("bob", Role.OFFICER, unit_b, first_name="Bob")
+
+
+@pytest.fixture
+def reviewer(campaign):
+    return make_user("rita", Role.REVIEWER, Unit.objects.get(code="so-noi-vu"))
+
+
+@pytest.fixture
+def leader(campaign):
+    return make_user("leo", Role.LEADER)
+
+
+@pytest.fixture
+def actors(officer_a, officer_b, reviewer, leader):
+    return {"officer_a": officer_a, "officer_b": officer_b, "reviewer": reviewer, "leader": leader}
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) → a test client signed in as user (None: anonymous)."""
+    from django.test import Client
+
+    def _client(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return _client

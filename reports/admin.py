@@ -1,0 +1,52 @@
+from django.contrib import admin
+
+from .models import (
+    Commendation,
+    Evidence,
+    MeasureValue,
+    Narrative,
+    Reminder,
+    ReportEvent,
+    ReportPrint,
+    Summary,
+    UnitReport,
+)
+
+
+class MeasureValueInline(admin.TabularInline):
+    model = MeasureValue
+    extra = 0
+    readonly_fields = ["measure", "value", "no_data", "note"]
+    can_delete = False
+
+
+@admin.register(UnitReport)
+class UnitReportAdmin(admin.ModelAdmin):
+    list_display = ["unit", "campaign", "status", "is_late", "version", "submitted_at", "reviewed_at"]
+    list_filter = ["campaign", "status", "is_late", "unit__kind"]
+    search_fields = ["unit__name", "unit__code"]
+    inlines = [MeasureValueInline]
+    readonly_fields = ["version"]
+
+
+@admin.register(ReportEvent)
+class ReportEventAdmin(admin.ModelAdmin):
+    list_display = ["report", "action", "by", "at", "version"]
+    list_filter = ["action"]
+    search_fields = ["report__unit__name"]
+
+
+@admin.register(Summary)
+class SummaryAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "number", "status", "progress", "requested_by", "created_at", "finished_at"]
+    list_filter = ["campaign", "status"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["campaign", "unit", "milestone", "sent_at", "sent_by"]
+    list_filter = ["campaign", "milestone"]
+    search_fields = ["unit__name"]
+
+
+admin.site.register([Narrative, Commendation, Evidence, ReportPrint])

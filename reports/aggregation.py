@@ -1,0 +1,345 @@
+"""The one place results are computed (dashboards, exports, PDFs and the report form use it).
+
+The rule (DESIGN.md): aggregate measures first — sum over the units in the target's scope —
+then apply the formula. A provincial rate is Σ numerator / Σ denominator × 100, never the
+mean of the units' percentages. Only submitted and accepted reports count. Division by zero
+or a measure nobody reported gives None ("no data").
+
+`Snapshot` loads a campaign's structure and its counted sums in a fixed number of queries,
+whatever the number of units: sums per (unit kind, measure) and per (group, unit kind,
+measure) are computed by the database; per-unit values are loaded once, on first use.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Sum
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.formula import Formula
+from campaigns.models import Direction, Goal, GoalScope, Target, UnitGroup
+from campaigns.numbers import format_vn_number, round_half_up
+
+from .models import COUNTED_STATUSES, MeasureValue, UnitReport
+
+NEAR = Decimal("0.95")
+BEHIND = Decimal("0.60")
+
+
+@dataclass(frozen=True)
+class Status:
+    code: str
+    label: str
+    colour: str  # Bootstrap contextual colour
+    icon: str  # a text glyph, so status is never shown by colour alone
+    rank: int  # for sorting: higher is better
+
+
+REACHED = Status("reached", _("Đạt"), "success", "✔", 5)
+NEAR_REACHED = Status("near", _("Gần đạt"), "info", "◕", 4)
+SPEED_UP = Status("speed_up", _("Cần đẩy nhanh"), "warning", "◑", 3)
+NOT_REACHED = Status("not_reached", _("Chưa đạt"), "danger", "✘", 2)
+NO_GOAL = Status("no_goal", _("Không đặt mức"), "secondary", "—", 1)
+NO_DATA = Status("no_data", _("Chưa có số liệu"), "light", "?", 0)
+STATUSES = (REACHED, NEAR_REACHED, SPEED_UP, NOT_REACHED, NO_GOAL, NO_DATA)
+
+
+def goal_status(value, goal, direction=Direction.AT_LEAST):
+    """Where a value stands against its goal. "At most" goals are mirrored: the ratio is
+    goal / value, so being under the ceiling is reached."""
+    if value is None:
+        return NO_DATA
+    if goal is None:
+        return NO_GOAL
+    value, goal = Decimal(value), Decimal(goal)
+    if direction == Direction.AT_MOST:
+        if value <= goal:
+            return REACHED
+        ratio = goal / value if value > 0 else Decimal(0)
+    else:
+        if value >= goal:
+            return REACHED
+        ratio = value / goal if goal > 0 else Decimal(0)
+    if ratio >= NEAR:
+        return NEAR_REACHED
+    if ratio >= BEHIND:
+        return SPEED_UP
+    return NOT_REACHED
+
+
+def goal_share(value, goal, direction=Direction.AT_LEAST):
+    """Progress towards the goal as a percentage capped to 0–100 (for progress bars)."""
+    if value is None or goal is None:
+        return None
+    value, goal = Decimal(value), Decimal(goal)
+    if direction == Direction.AT_MOST:
+        share = Decimal(100) if value <= goal else (goal / value * 100 if value > 0 else Decimal(0))
+    else:
+        share = Decimal(100) if goal <= 0 or value >= goal else value / goal * 100
+    return max(Decimal(0), min(Decimal(100), share))
+
+
+@dataclass
+class Result:
+    target: Target
+    value: Decimal | None
+    goal: Decimal | None
+    status: Status
+    share: Decimal | None
+    scope_label: str = ""
+
+    @property
+    def display_value(self):
+        return format_value(self.target, self.value)
+
+    @property
+    def display_goal(self):
+        return format_value(self.target, self.goal) if self.goal is not None else str(NO_GOAL.label).lower()
+
+
+def format_value(target, value):
+    """A target's value as shown everywhere: rates to one decimal (half-up), counts whole."""
+    if value is None:
+        return str(NO_DATA.label).lower()
+    if target.is_rate:
+        return format_vn_number(value, 1)
+    rounded = round_half_up(value, 1)
+    return format_vn_number(rounded, 0 if rounded == rounded.to_integral_value() else 1)
+
+
+class Snapshot:
+    """A campaign's counted figures at one moment."""
+
+    def __init__(self, campaign, *, statuses=COUNTED_STATUSES):
+        self.campaign = campaign
+        self.statuses = tuple(statuses)
+
+    # --- structure -------------------------------------------------------------------
+    @cached_property
+    def targets(self):
+        targets = list(
+            self.campaign.targets.select_related("section", "parent")
+            .prefetch_related(Prefetch("goals", queryset=Goal.objects.select_related("group")))
+            .order_by("section__order", "order")
+        )
+        for target in targets:
+            target.parsed = Formula.parse(target.formula, target=target.code)
+        return targets
+
+    @cached_property
+    def target_by_code(self):
+        return {target.code: target for target in self.targets}
+
+    @cached_property
+    def measures(self):
+        return list(self.campaign.measures.select_related("section").prefetch_related("reporter_units"))
+
+    @cached_property
+    def measure_by_id(self):
+        return {measure.pk: measure for measure in self.measures}
+
+    @cached_property
+    def participants(self):
+        return list(self.campaign.participants())
+
+    @cached_property
+    def unit_by_id(self):
+        return {unit.pk: unit for unit in self.participants}
+
+    @cached_property
+    def groups(self):
+        groups = list(UnitGroup.objects.prefetch_related("units").order_by("kind", "code"))
+        participant_ids = set(self.unit_by_id)
+        for group in groups:
+            group.member_ids = {unit.pk for unit in group.units.all() if unit.pk in participant_ids}
+        return [group for group in groups if group.member_ids]
+
+    @cached_property
+    def groups_of_unit(self):
+        groups = defaultdict(list)
+        for group in self.groups:
+            for unit_id in group.member_ids:
+                groups[unit_id].append(group)
+        return groups
+
+    @cached_property
+    def reports(self):
+        """Every report of the campaign by unit id, whatever its status."""
+        return {
+            report.unit_id: report
+            for report in UnitReport.objects.filter(campaign=self.campaign).select_related(
+                "submitted_by", "reviewed_by"
+            )
+        }
+
+    @cached_property
+    def counted_unit_ids(self):
+        return {
+            unit_id
+            for unit_id, report in self.reports.items()
+            if report.status in self.statuses and unit_id in self.unit_by_id
+        }
+
+    # --- sums, computed by the database ----------------------------------------------
+    def _counted_values(self):
+        return MeasureValue.objects.filter(
+            report__campaign=self.campaign,
+            report__status__in=self.statuses,
+            report__unit__in=[unit.pk for unit in self.participants],
+            value__isnull=False,
+        )
+
+    @cached_property
+    def sums_by_kind(self):
+        """(unit kind, measure code) → (sum, number of units that gave a value)."""
+        rows = (
+            self._counted_values()
+            .values_list("report__unit__kind", "measure__code")
+            .annotate(total=Sum("value"), n=Count("id"))
+        )
+        return {(kind, code): (total, n) for kind, code, total, n in rows}
+
+    @cached_property
+    def sums_by_group(self):
+        """(group id, unit kind, measure code) → sum."""
+        rows = (
+            self._counted_values()
+            .filter(report__unit__groups__isnull=False)
+            .values_list("report__unit__groups", "report__unit__kind", "measure__code")
+            .annotate(total=Sum("value"))
+        )
+        return {(group, kind, code): total for group, kind, code, total in rows}
+
+    @cached_property
+    def unit_values(self):
+        """unit id → {measure code: value} for counted reports (one query)."""
+        values = defaultdict(dict)
+        for unit_id, code, value in self._counted_values().values_list("report__unit_id", "measure__code", "value"):
+            values[unit_id][code] = value
+        return values
+
+    # --- results ---------------------------------------------------------------------
+    def _kinds_of(self, target):
+        return set(target.over_kinds) if target.over_kinds else None
+
+    def _in_scope(self, target, unit):
+        kinds = self._kinds_of(target)
+        return kinds is None or unit.kind in kinds
+
+    def _evaluate(self, target, sums):
+        return target.parsed.evaluate({name: sums.get(name) for name in target.parsed.names})
+
+    def value_for_province(self, target):
+        kinds = self._kinds_of(target)
+        sums = {}
+        for (kind, code), (total, _n) in self.sums_by_kind.items():
+            if code in target.parsed.names and (kinds is None or kind in kinds):
+                sums[code] = sums.get(code, Decimal(0)) + total
+        return self._evaluate(target, sums)
+
+    def value_for_kind(self, target, kind):
+        kinds = self._kinds_of(target)
+        if kinds is not None and kind not in kinds:
+            return None
+        sums = {code: total for (k, code), (total, _n) in self.sums_by_kind.items() if k == kind}
+        return self._evaluate(target, sums)
+
+    def value_for_group(self, target, group):
+        kinds = self._kinds_of(target)
+        sums = {}
+        for (group_id, kind, code), total in self.sums_by_group.items():
+            if group_id == group.pk and (kinds is None or kind in kinds):
+                sums[code] = sums.get(code, Decimal(0)) + total
+        return self._evaluate(target, sums)
+
+    def value_for_unit(self, target, unit, values=None):
+        """A unit's own figure: the same formula applied to its own measures. `values` may
+        give the unit's values directly (the report form shows a draft's own figures)."""
+        if not self._in_scope(target, unit):
+            return None
+        own = values if values is not None else self.unit_values.get(unit.pk, {})
+        return self._evaluate(target, own)
+
+    # --- goals: most specific first ----------------------------------------------------
+    def _goals(self, target, scope):
+        return [goal for goal in target.goals.all() if goal.scope == scope]
+
+    def goal_for_province(self, target):
+        goals = self._goals(target, GoalScope.PROVINCE)
+        return goals[0].value if goals else None
+
+    def goal_for_kind(self, target, kind):
+        for goal in self._goals(target, GoalScope.KIND):
+            if goal.unit_kind == kind:
+                return goal.value
+        return self.goal_for_province(target)
+
+    def goal_for_group(self, target, group):
+        for goal in self._goals(target, GoalScope.GROUP):
+            if goal.group_id == group.pk:
+                return goal.value
+        kinds = {self.unit_by_id[unit_id].kind for unit_id in group.member_ids}
+        if len(kinds) == 1:
+            return self.goal_for_kind(target, kinds.pop())
+        return self.goal_for_province(target)
+
+    def goal_for_unit(self, target, unit):
+        for goal in self._goals(target, GoalScope.UNIT):
+            if goal.unit_id == unit.pk:
+                return goal.value
+        unit_groups = {group.pk for group in self.groups_of_unit.get(unit.pk, [])}
+        group_goals = sorted(
+            (goal for goal in self._goals(target, GoalScope.GROUP) if goal.group_id in unit_groups),
+            key=lambda goal: goal.group.code,
+        )
+        if group_goals:
+            return group_goals[0].value
+        return self.goal_for_kind(target, unit.kind)
+
+    def _result(self, target, value, goal, label):
+        return Result(
+            target=target,
+            value=value,
+            goal=goal,
+            status=goal_status(value, goal, target.direction),
+            share=goal_share(value, goal, target.direction),
+            scope_label=label,
+        )
+
+    def province_result(self, target):
+        return self._result(target, self.value_for_province(target), self.goal_for_province(target), _("Toàn tỉnh"))
+
+    def kind_result(self, target, kind, label=""):
+        return self._result(target, self.value_for_kind(target, kind), self.goal_for_kind(target, kind), label)
+
+    def group_result(self, target, group):
+        return self._result(target, self.value_for_group(target, group), self.goal_for_group(target, group), group.name)
+
+    def unit_result(self, target, unit, values=None):
+        return self._result(
+            target, self.value_for_unit(target, unit, values), self.goal_for_unit(target, unit), unit.name
+        )
+
+    def province_results(self):
+        return [self.province_result(target) for target in self.targets]
+
+    def targets_for_unit(self, unit):
+        """The targets a unit's own figures apply to: in its scope, with a measure it reports."""
+        reported = {measure.code for measure in measures_for_unit(self.measures, unit)}
+        return [
+            target
+            for target in self.targets
+            if self._in_scope(target, unit) and reported.intersection(target.parsed.names)
+        ]
+
+
+def measures_for_unit(measures, unit):
+    """The measures a unit reports: its kind is listed, or the unit itself is."""
+    return [
+        measure
+        for measure in measures
+        if unit.kind in measure.reporter_kinds
+        or any(reporter.pk == unit.pk for reporter in measure.reporter_units.all())
+    ]

@@ -1,0 +1,292 @@
+"""What units send and what the province makes of it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, Measure, Section, Unit
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang soạn")
+    SUBMITTED = "submitted", _("Đã gửi")
+    RETURNED = "returned", _("Bị trả lại")
+    ACCEPTED = "accepted", _("Đã chấp nhận")
+
+
+# Reports that count in dashboards and the summary (DESIGN.md "Which reports count").
+COUNTED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+class UnitReport(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="reports")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reports")
+    status = models.CharField(_("trạng thái"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("sửa lúc"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("xét lúc"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer_comment = models.TextField(_("ý kiến của Sở Nội vụ"), blank=True)
+    is_late = models.BooleanField(_("nộp muộn"), default=False)
+
+    class Meta:
+        verbose_name = _("báo cáo đơn vị")
+        verbose_name_plural = _("báo cáo đơn vị")
+        ordering = ["campaign", "unit__kind", "unit__name"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="one_report_per_unit_and_campaign")]
+        indexes = [models.Index(fields=["campaign", "status"])]
+
+    def __str__(self):
+        return f"{self.unit} — {self.campaign.code}"
+
+    @property
+    def counts(self):
+        return self.status in COUNTED_STATUSES
+
+    @property
+    def editable(self):
+        return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+
+class MeasureValue(models.Model):
+    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="values")
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="values")
+    value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=4, null=True, blank=True)
+    no_data = models.BooleanField(_("không có số liệu"), default=False)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("số liệu")
+        verbose_name_plural = _("số liệu")
+        constraints = [models.UniqueConstraint(fields=["report", "measure"], name="one_value_per_measure_and_report")]
+
+    def __str__(self):
+        return f"{self.measure.code}={self.value}"
+
+
+class Narrative(models.Model):
+    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="narratives")
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="narratives")
+    text = models.TextField(_("nội dung"), blank=True)
+
+    class Meta:
+        verbose_name = _("nội dung báo cáo")
+        verbose_name_plural = _("nội dung báo cáo")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "section"], name="one_narrative_per_section_and_report")
+        ]
+
+    def __str__(self):
+        return f"{self.report} — {self.section.code}"
+
+
+class CommendationKind(models.TextChoices):
+    COLLECTIVE = "collective", _("Tập thể")
+    INDIVIDUAL = "individual", _("Cá nhân")
+
+
+class Commendation(models.Model):
+    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="commendations")
+    kind = models.CharField(_("đối tượng"), max_length=12, choices=CommendationKind.choices)
+    name = models.CharField(_("tên tập thể / cá nhân"), max_length=255)
+    achievement = models.TextField(_("thành tích"))
+    award = models.CharField(_("hình thức khen thưởng đề nghị"), max_length=255)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("đề nghị khen thưởng")
+        verbose_name_plural = _("đề nghị khen thưởng")
+        ordering = ["report", "order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+def evidence_path(instance, filename):
+    return f"evidence/{instance.report.campaign_id}/{instance.report.unit_id}/{filename}"
+
+
+class Evidence(models.Model):
+    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("tệp"), upload_to=evidence_path, max_length=300)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField(default=0)
+    description = models.CharField(_("mô tả"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("minh chứng")
+        verbose_name_plural = _("minh chứng")
+        ordering = ["report", "uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class EventAction(models.TextChoices):
+    CREATED = "created", _("Tạo báo cáo")
+    SAVED = "saved", _("Lưu nháp")
+    IMPORTED = "imported", _("Nhập từ tệp")
+    SUBMITTED = "submitted", _("Gửi báo cáo")
+    RETURNED = "returned", _("Trả lại")
+    ACCEPTED = "accepted", _("Chấp nhận")
+    EVIDENCE_ADDED = "evidence_added", _("Thêm minh chứng")
+    EVIDENCE_REMOVED = "evidence_removed", _("Xóa minh chứng")
+
+
+class ReportEvent(models.Model):
+    """Who did what to a report and when; for saves, every changed value (old → new)."""
+
+    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("thao tác"), max_length=20, choices=EventAction.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("lúc"), auto_now_add=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    comment = models.TextField(_("ghi chú"), blank=True)
+    changes = models.JSONField(_("thay đổi"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("lịch sử báo cáo")
+        verbose_name_plural = _("lịch sử báo cáo")
+        ordering = ["report", "-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang chạy")
+    DONE = "done", _("Hoàn thành")
+    FAILED = "failed", _("Lỗi")
+
+
+class Job(models.Model):
+    """A long job kept in a database row: tasks take its id, reload it and write their
+    stage, progress and error here."""
+
+    status = models.CharField(_("trạng thái"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    stage = models.CharField(_("giai đoạn"), max_length=120, blank=True)
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    error = models.TextField(_("lỗi"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("yêu cầu lúc"), auto_now_add=True)
+    started_at = models.DateTimeField(_("bắt đầu lúc"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("xong lúc"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class ReportPrint(Job):
+    """The printable PDF of one unit's report, rendered by a task."""
+
+    report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="prints")
+    report_version = models.PositiveIntegerField(default=0)
+    pdf = models.FileField(upload_to="prints/", blank=True, max_length=300)
+
+    class Meta:
+        verbose_name = _("bản in báo cáo đơn vị")
+        verbose_name_plural = _("bản in báo cáo đơn vị")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.report} (v{self.report_version})"
+
+
+class Summary(Job):
+    """One compiled provincial summary."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="summaries")
+    number = models.PositiveIntegerField(_("lần tổng hợp"))
+    document_number = models.CharField(_("số văn bản"), max_length=64, blank=True)
+    document_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    recommendations = models.TextField(_("kiến nghị, đề xuất"), blank=True)
+    report_versions = models.JSONField(_("phiên bản báo cáo đã dùng"), default=dict, blank=True)
+    parts_total = models.PositiveIntegerField(default=0)
+    parts_done = models.PositiveIntegerField(default=0)
+    pdf = models.FileField(upload_to="summaries/", blank=True, max_length=300)
+    docx = models.FileField(upload_to="summaries/", blank=True, max_length=300)
+
+    class Meta:
+        verbose_name = _("báo cáo tổng hợp")
+        verbose_name_plural = _("báo cáo tổng hợp")
+        ordering = ["campaign", "-number"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "number"], name="summary_number_unique_in_campaign")]
+
+    def __str__(self):
+        return f"{self.campaign.code} #{self.number}"
+
+
+class UnitAnnex(models.Model):
+    """A unit's rendered annex pages, cached by the report version they were built from,
+    so a recompile renders only what changed."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    pdf = models.FileField(upload_to="annex/", max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit", "key"], name="annex_unique_per_key")]
+
+    def __str__(self):
+        return f"{self.unit} ({self.key[:8]})"
+
+
+class Milestone(models.TextChoices):
+    DAYS_7 = "d-7", _("7 ngày trước hạn")
+    DAYS_3 = "d-3", _("3 ngày trước hạn")
+    DAYS_1 = "d-1", _("1 ngày trước hạn")
+    OVERDUE = "d+1", _("1 ngày sau hạn")
+    MANUAL = "manual", _("Nhắc thủ công")
+
+
+class Reminder(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reminders")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="reminders")
+    milestone = models.CharField(_("mốc"), max_length=10, choices=Milestone.choices)
+    sent_at = models.DateTimeField(_("gửi lúc"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recipients = models.JSONField(_("người nhận"), default=list)
+
+    class Meta:
+        verbose_name = _("nhắc hạn")
+        verbose_name_plural = _("nhắc hạn")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit", "milestone"],
+                condition=~Q(milestone="manual"),
+                name="one_automatic_reminder_per_milestone",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit} — {self.get_milestone_display()}"

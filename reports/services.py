@@ -1,0 +1,165 @@
+"""Domain actions on unit reports. Views, commands and tasks call these; tests call them
+directly. Every change bumps the report's version with a conditional UPDATE (no lost
+updates) and leaves a ReportEvent recording who, when and each old → new value."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from campaigns.numbers import format_vn_number
+
+from .aggregation import measures_for_unit
+from .models import EventAction, MeasureValue, Narrative, ReportEvent, UnitReport
+from .validation import check_unit_values
+
+
+class ReportError(Exception):
+    """A domain rule refused the action. `problems` maps a field (measure code, or
+    "__all__") to a Vietnamese message."""
+
+    def __init__(self, problems):
+        if isinstance(problems, str):
+            problems = {"__all__": problems}
+        self.problems = problems
+        super().__init__("; ".join(problems.values()))
+
+
+class ConcurrentEdit(ReportError):
+    """Someone else saved the report since this edit began. `events` are their changes."""
+
+    def __init__(self, report, events):
+        self.report = report
+        self.events = events
+        who = ", ".join(sorted({str(event.by) for event in events if event.by})) or "người khác"
+        super().__init__(
+            f"Báo cáo đã được {who} lưu trong lúc bạn sửa (phiên bản {report.version}). "
+            "Dữ liệu của bạn chưa được lưu; xem các thay đổi bên dưới rồi nhập lại."
+        )
+
+
+def report_get_or_create(*, campaign, unit, by=None):
+    """The unit's report in the campaign, created as a draft on first use."""
+    report, created = UnitReport.objects.get_or_create(campaign=campaign, unit=unit, defaults={"updated_by": by})
+    if created:
+        ReportEvent.objects.create(report=report, action=EventAction.CREATED, by=by, version=report.version)
+    return report
+
+
+def report_measures(report):
+    """The measures the report's unit reports in its campaign, in the directive's order."""
+    measures = report.campaign.measures.select_related("section").prefetch_related("reporter_units")
+    return measures_for_unit(list(measures), report.unit)
+
+
+def current_values(report):
+    """code → MeasureValue for the report."""
+    return {mv.measure.code: mv for mv in report.values.select_related("measure")}
+
+
+def bump_version(report, *, expected_version, by, **fields):
+    """Conditional UPDATE: advance the version only if nobody else has. Raises
+    ConcurrentEdit (with the other saves) when zero rows were updated."""
+    now = timezone.now()
+    updated = UnitReport.objects.filter(pk=report.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=now, updated_by=by, **fields
+    )
+    if not updated:
+        report.refresh_from_db()
+        events = list(report.events.filter(version__gt=expected_version).select_related("by").order_by("at"))
+        raise ConcurrentEdit(report, events)
+    report.refresh_from_db()
+    return report
+
+
+def report_save_values(
+    *,
+    report,
+    by,
+    values,
+    notes=None,
+    no_data=(),
+    narratives=None,
+    expected_version=None,
+    action=EventAction.SAVED,
+    require_all=False,
+):
+    """Save a unit's figures (and narratives) into its report, all or nothing.
+
+    `values`: code → Decimal or None (None clears). Codes left out keep their value.
+    `notes`: code → text. `no_data`: codes explicitly marked "no data". `narratives`:
+    section code → text. Refuses with ReportError (nothing saved) when the report is not
+    editable, a value breaks a rule, or, with `require_all`, a measure is missing.
+    """
+    if not report.editable and action != EventAction.IMPORTED:
+        raise ReportError("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh.")
+    notes = notes or {}
+    no_data = set(no_data)
+    measures = report_measures(report)
+    by_code = {measure.code: measure for measure in measures}
+    unknown = [code for code in values if code not in by_code]
+    if unknown:
+        raise ReportError({code: f"Đơn vị không báo cáo chỉ số '{code}'." for code in unknown})
+
+    existing = current_values(report)
+    merged = {code: mv.value for code, mv in existing.items()}
+    merged.update(values)
+    merged_no_data = {code for code, mv in existing.items() if mv.no_data} - set(values)
+    merged_no_data |= no_data
+    problems = check_unit_values(measures, merged, require_all=require_all, no_data=merged_no_data)
+    for code in no_data:
+        if not (notes.get(code) or (existing.get(code) and existing[code].note)):
+            problems.setdefault(code, f"{by_code[code].name}: ghi rõ lý do khi đánh dấu “không có số liệu”.")
+    if problems:
+        raise ReportError(problems)
+
+    with transaction.atomic():
+        version = report.version if expected_version is None else expected_version
+        changes = []
+        for code, value in values.items():
+            measure = by_code[code]
+            old = existing.get(code)
+            new_value = None if value is None else Decimal(value)
+            new_note = notes.get(code, old.note if old else "")
+            new_no_data = code in no_data and new_value is None
+            if old is None:
+                if new_value is None and not new_no_data and not new_note:
+                    continue
+                MeasureValue.objects.create(
+                    report=report, measure=measure, value=new_value, no_data=new_no_data, note=new_note
+                )
+                changes.append(_change(code, None, new_value))
+            elif (old.value, old.note, old.no_data) != (new_value, new_note, new_no_data):
+                if old.value != new_value:
+                    changes.append(_change(code, old.value, new_value))
+                old.value, old.note, old.no_data = new_value, new_note, new_no_data
+                old.save(update_fields=["value", "note", "no_data"])
+        for code in no_data - set(values):
+            old = existing.get(code)
+            if old is None:
+                MeasureValue.objects.create(
+                    report=report, measure=by_code[code], value=None, no_data=True, note=notes.get(code, "")
+                )
+            elif not old.no_data:
+                old.no_data, old.value = True, None
+                old.note = notes.get(code, old.note)
+                old.save(update_fields=["no_data", "value", "note"])
+        for section_code, text in (narratives or {}).items():
+            section = report.campaign.sections.get(code=section_code)
+            narrative, _ = Narrative.objects.get_or_create(report=report, section=section)
+            if narrative.text != text:
+                narrative.text = text
+                narrative.save(update_fields=["text"])
+                changes.append({"section": section_code, "narrative": True})
+        bump_version(report, expected_version=version, by=by)
+        ReportEvent.objects.create(report=report, action=action, by=by, version=report.version, changes=changes)
+    return report
+
+
+def _change(code, old, new):
+    return {
+        "measure": code,
+        "old": None if old is None else format_vn_number(old),
+        "new": None if new is None else format_vn_number(new),
+    }
