@@ -43,8 +43,13 @@ def _account(username, full_name, role, unit):
     first, _, last = full_name.rpartition(" ")
     user, created = User.objects.get_or_create(
         username=username,
-        defaults={"first_name": last, "last_name": first, "email": f"{username}@dienbien.gov.vn",
-                  "is_staff": role == Role.ADMINISTRATOR, "is_superuser": role == Role.ADMINISTRATOR},
+        defaults={
+            "first_name": last,
+            "last_name": first,
+            "email": f"{username}@dienbien.gov.vn",
+            "is_staff": role == Role.ADMINISTRATOR,
+            "is_superuser": role == Role.ADMINISTRATOR,
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)

@@ -1,0 +1,101 @@
+"""The review workflow: draft → submitted → accepted, or submitted → returned → submitted.
+
+Each transition records who and when, bumps the version (so a stale form cannot overwrite
+the new state) and leaves a ReportEvent.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import EventAction, ReportEvent, ReportStatus
+from .services import ReportError, bump_version, current_values, report_measures
+from .validation import check_unit_values
+
+
+def deadline_passed(campaign, moment=None):
+    """True once the unit deadline's day is over (Asia/Ho_Chi_Minh)."""
+    moment = timezone.localtime(moment or timezone.now())
+    end_of_deadline = timezone.make_aware(
+        datetime.datetime.combine(campaign.unit_deadline, datetime.time.max), moment.tzinfo
+    )
+    return moment > end_of_deadline
+
+
+def submission_problems(report):
+    """What stops the report from being submitted (measure code → message); empty if none."""
+    measures = report_measures(report)
+    values = current_values(report)
+    return check_unit_values(
+        measures,
+        {code: mv.value for code, mv in values.items()},
+        require_all=True,
+        no_data={code for code, mv in values.items() if mv.no_data},
+    )
+
+
+def report_submit(*, report, by, expected_version=None, now=None):
+    """Submit a draft or returned report. Every measure needs a value or an explicit
+    "no data". Submitting after the unit deadline is allowed and marked late."""
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise ReportError("Chỉ gửi được báo cáo đang soạn hoặc bị trả lại.")
+    problems = submission_problems(report)
+    if problems:
+        raise ReportError(problems)
+    now = now or timezone.now()
+    with transaction.atomic():
+        bump_version(
+            report,
+            expected_version=report.version if expected_version is None else expected_version,
+            by=by,
+            status=ReportStatus.SUBMITTED,
+            submitted_at=now,
+            submitted_by=by,
+            is_late=deadline_passed(report.campaign, now),
+        )
+        ReportEvent.objects.create(report=report, action=EventAction.SUBMITTED, by=by, version=report.version)
+    return report
+
+
+def report_return(*, report, by, reason, expected_version=None):
+    """Send a submitted report back to the unit with a reason the unit sees."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReportError({"reason": "Cần ghi rõ lý do trả lại để đơn vị biết cần sửa gì."})
+    if report.status != ReportStatus.SUBMITTED:
+        raise ReportError("Chỉ trả lại được báo cáo đã gửi.")
+    with transaction.atomic():
+        bump_version(
+            report,
+            expected_version=report.version if expected_version is None else expected_version,
+            by=by,
+            status=ReportStatus.RETURNED,
+            reviewed_at=timezone.now(),
+            reviewed_by=by,
+            reviewer_comment=reason,
+        )
+        ReportEvent.objects.create(
+            report=report, action=EventAction.RETURNED, by=by, version=report.version, comment=reason
+        )
+    return report
+
+
+def report_accept(*, report, by, comment="", expected_version=None):
+    """Accept a submitted report."""
+    if report.status != ReportStatus.SUBMITTED:
+        raise ReportError("Chỉ chấp nhận được báo cáo đã gửi.")
+    with transaction.atomic():
+        bump_version(
+            report,
+            expected_version=report.version if expected_version is None else expected_version,
+            by=by,
+            status=ReportStatus.ACCEPTED,
+            reviewed_at=timezone.now(),
+            reviewed_by=by,
+            reviewer_comment=comment.strip(),
+        )
+        ReportEvent.objects.create(
+            report=report, action=EventAction.ACCEPTED, by=by, version=report.version, comment=comment.strip()
+        )
+    return report
