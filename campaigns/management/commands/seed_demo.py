@@ -14,7 +14,7 @@ class Command(BaseCommand):
         summary = demo_reports(campaign=campaign)
         self.stdout.write(self.style.SUCCESS(f"Phong trào {campaign.code} đã sẵn sàng. {summary}"))
         self.stdout.write("")
-        self.stdout.write("Tài khoản mẫu (mật khẩu chung: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD})")
         width = max(len(username) for username, *_ in rows)
         for username, role, unit in rows:
             self.stdout.write(f"  {username.ljust(width)}  {role}{' — ' + unit if unit else ''}")
