@@ -11,7 +11,7 @@ from django.utils import timezone
 from campaigns.numbers import format_vn_number
 
 from .aggregation import measures_for_unit
-from .models import EventAction, MeasureValue, Narrative, ReportEvent, UnitReport
+from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEvent, UnitReport
 from .validation import check_unit_values
 
 
@@ -81,16 +81,20 @@ def report_save_values(
     notes=None,
     no_data=(),
     narratives=None,
+    commendations=None,
     expected_version=None,
     action=EventAction.SAVED,
     require_all=False,
 ):
-    """Save a unit's figures (and narratives) into its report, all or nothing.
+    """Save a unit's figures (and narratives, and commendation proposals) into its report,
+    all or nothing.
 
     `values`: code → Decimal or None (None clears). Codes left out keep their value.
     `notes`: code → text. `no_data`: codes explicitly marked "no data". `narratives`:
-    section code → text. Refuses with ReportError (nothing saved) when the report is not
-    editable, a value breaks a rule, or, with `require_all`, a measure is missing.
+    section code → text. `commendations`: the full list of proposals as dicts with kind,
+    name, achievement, award (None leaves them as they are). Refuses with ReportError
+    (nothing saved) when the report is not editable, a value breaks a rule, or, with
+    `require_all`, a measure is missing.
     """
     if not report.editable and action != EventAction.IMPORTED:
         raise ReportError("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh.")
@@ -109,7 +113,8 @@ def report_save_values(
     merged_no_data |= no_data
     problems = check_unit_values(measures, merged, require_all=require_all, no_data=merged_no_data)
     for code in no_data:
-        if not (notes.get(code) or (existing.get(code) and existing[code].note)):
+        note = notes[code] if code in notes else (existing[code].note if code in existing else "")
+        if not note.strip():
             problems.setdefault(code, f"{by_code[code].name}: ghi rõ lý do khi đánh dấu “không có số liệu”.")
     if problems:
         raise ReportError(problems)
@@ -152,6 +157,8 @@ def report_save_values(
                 narrative.text = text
                 narrative.save(update_fields=["text"])
                 changes.append({"section": section_code, "narrative": True})
+        if commendations is not None:
+            changes.extend(_replace_commendations(report, commendations))
         bump_version(report, expected_version=version, by=by)
         ReportEvent.objects.create(report=report, action=action, by=by, version=report.version, changes=changes)
     return report
@@ -163,3 +170,24 @@ def _change(code, old, new):
         "old": None if old is None else format_vn_number(old),
         "new": None if new is None else format_vn_number(new),
     }
+
+
+COMMENDATION_FIELDS = ("kind", "name", "achievement", "award")
+
+
+def _replace_commendations(report, rows):
+    """Make the report's proposals exactly `rows` (in order); return the change entries."""
+    old = [tuple(getattr(row, field) for field in COMMENDATION_FIELDS) for row in report.commendations.all()]
+    new = [tuple(row[field] for field in COMMENDATION_FIELDS) for row in rows]
+    if old == new:
+        return []
+    report.commendations.all().delete()
+    Commendation.objects.bulk_create(
+        Commendation(report=report, order=index, **dict(zip(COMMENDATION_FIELDS, row, strict=True)))
+        for index, row in enumerate(new)
+    )
+    removed = [row for row in old if row not in new]
+    added = [row for row in new if row not in old]
+    return [{"commendation": row[1], "old": row[1], "new": None} for row in removed] + [
+        {"commendation": row[1], "old": None, "new": row[1]} for row in added
+    ]

@@ -1,0 +1,114 @@
+"""Evidence files: what may be uploaded (checked by content, never by the name), how the
+stored name is made safe, and the two domain actions that add and remove a file."""
+
+import re
+import unicodedata
+import uuid
+from pathlib import PurePosixPath
+
+import filetype
+from django.conf import settings
+from django.db import transaction
+
+from campaigns.numbers import format_vn_number
+
+from .models import EventAction, Evidence, ReportEvent
+from .services import ReportError
+
+# Detected content type → the extension the stored file gets.
+ALLOWED_TYPES = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+}
+# filetype needs the zip directory of Office files; their first entries fit in this.
+SNIFF_BYTES = 64 * 1024
+
+
+class EvidenceError(ReportError):
+    """The uploaded file is refused; the message is Vietnamese."""
+
+    def __init__(self, message):
+        super().__init__({"file": message})
+
+
+def sniff_content_type(upload):
+    """The content type read from the file's bytes (None when unknown)."""
+    upload.seek(0)
+    head = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    kind = filetype.guess(head)
+    return kind.mime if kind else None
+
+
+def safe_file_name(name, extension):
+    """A name safe on every file system: ASCII letters, digits, `-` and `_`, Vietnamese
+    letters without their marks (đ → d), no path, the extension matching the content."""
+    stem = PurePosixPath(str(name).replace("\\", "/")).name
+    stem = stem.rsplit(".", 1)[0] if "." in stem else stem
+    stem = stem.replace("đ", "d").replace("Đ", "D")
+    stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode("ascii")
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-_.")[:80] or "minh-chung"
+    return f"{stem}.{extension}"
+
+
+def check_evidence(upload):
+    """The content type of an acceptable upload; raises EvidenceError otherwise."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    if upload.size > limit:
+        raise EvidenceError(
+            f"Tệp “{upload.name}” nặng {format_vn_number(upload.size / 1048576, 1)} MB, "
+            f"vượt giới hạn {format_vn_number(limit / 1048576, 0)} MB."
+        )
+    if upload.size == 0:
+        raise EvidenceError(f"Tệp “{upload.name}” rỗng.")
+    content_type = sniff_content_type(upload)
+    if content_type not in ALLOWED_TYPES:
+        raise EvidenceError(
+            f"Tệp “{upload.name}” không phải PDF, JPEG, PNG, XLSX hoặc DOCX "
+            "(kiểm tra theo nội dung tệp, không theo tên)."
+        )
+    return content_type
+
+
+def evidence_add(*, report, by, upload, description=""):
+    """Store an evidence file for an editable report and record it in the history."""
+    if not report.editable:
+        raise EvidenceError("Báo cáo đã gửi, không thêm minh chứng được.")
+    content_type = check_evidence(upload)
+    original = PurePosixPath(str(upload.name).replace("\\", "/")).name[:255]
+    stored_name = f"{uuid.uuid4().hex[:12]}-{safe_file_name(original, ALLOWED_TYPES[content_type])}"
+    with transaction.atomic():
+        evidence = Evidence(
+            report=report,
+            original_name=original,
+            content_type=content_type,
+            size=upload.size,
+            description=description.strip()[:255],
+            uploaded_by=by,
+        )
+        evidence.file.save(stored_name, upload, save=False)
+        evidence.save()
+        ReportEvent.objects.create(
+            report=report, action=EventAction.EVIDENCE_ADDED, by=by, version=report.version, comment=original
+        )
+    return evidence
+
+
+def evidence_remove(*, evidence, by):
+    """Remove an evidence file from an editable report and record it in the history."""
+    report = evidence.report
+    if not report.editable:
+        raise EvidenceError("Báo cáo đã gửi, không xóa minh chứng được.")
+    with transaction.atomic():
+        ReportEvent.objects.create(
+            report=report,
+            action=EventAction.EVIDENCE_REMOVED,
+            by=by,
+            version=report.version,
+            comment=evidence.original_name,
+        )
+        evidence.delete()
+        transaction.on_commit(lambda: evidence.file.delete(save=False))
