@@ -20,3 +20,11 @@ urlpatterns += [
     path("reports/<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence_download"),
     path("reports/<int:pk>/evidence/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence_delete"),
 ]
+
+# The unit's Excel round-trip (reports/excel_views.py).
+from . import excel_views  # noqa: E402
+
+urlpatterns += [
+    path("reports/<int:pk>/xlsx/", excel_views.report_xlsx, name="report_xlsx"),
+    path("reports/<int:pk>/xlsx/upload/", excel_views.report_xlsx_upload, name="report_xlsx_upload"),
+]

@@ -1,0 +1,423 @@
+"""Figures from files, imported all or nothing.
+
+Two sources share one check: `import_results` reads a campaign's long-form file (CSV or XLSX,
+`unit,measure,value[,note]`, one value a row), and a unit officer uploads the unit's own
+prefilled XLSX (`reports.excel`). The whole file is checked first; every bad row becomes a
+`Problem` carrying the file's row number (the header is row 1), and nothing is saved while
+any problem remains. Numbers in files are plain machine numbers (`parse_machine_number`).
+"""
+
+import csv
+import io
+import math
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from campaigns.models import Unit
+from campaigns.numbers import NumberError, parse_machine_number
+
+from .aggregation import measures_for_unit
+from .models import EventAction, MeasureValue, ReportStatus, UnitReport
+from .services import ConcurrentEdit, ReportError, report_get_or_create, report_save_values
+from .validation import check_parts, check_value
+from .workflow import report_accept, report_submit
+
+IMPORT_MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+IMPORT_MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 50_000)
+# An XLSX is a ZIP of XML; refuse archives that would unpack to more than this (ZIP bombs).
+XLSX_MAX_UNPACKED_BYTES = getattr(settings, "XLSX_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+XLSX_MAX_RATIO = 200
+NOTE_MAX_LENGTH = MeasureValue._meta.get_field("note").max_length
+
+LONG_FORM_COLUMNS = ("unit", "measure", "value", "note")
+STATUSES = (ReportStatus.DRAFT, ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One value read from a file. `value` is the cell as read: text, a number from an XLSX
+    numeric cell, or None. `note` is None when the file has no note column (keep the note)."""
+
+    number: int
+    unit: str
+    measure: str
+    value: object
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a row (or, with `row=None`, the file or a unit) was refused."""
+
+    row: int | None
+    message: str
+
+    def __str__(self):
+        return f"row {self.row}: {self.message}" if self.row else self.message
+
+
+class ImportRefused(Exception):
+    """The file was refused; `problems` lists every reason, in row order."""
+
+    def __init__(self, problems):
+        if isinstance(problems, str):
+            problems = [Problem(None, problems)]
+        self.problems = sorted(problems, key=lambda problem: (problem.row is None, problem.row or 0))
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass
+class UnitPlan:
+    """What the file sets for one unit once every row has passed."""
+
+    unit: Unit
+    report: UnitReport | None
+    values: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)
+
+
+# --- reading files ------------------------------------------------------------------------
+
+
+def read_upload(file, *, name):
+    """The bytes of an uploaded file or a path, refused when larger than IMPORT_MAX_BYTES."""
+    if isinstance(file, (str, Path)):
+        try:
+            with open(file, "rb") as handle:
+                data = handle.read(IMPORT_MAX_BYTES + 1)
+        except FileNotFoundError:
+            raise ImportRefused(_("Không tìm thấy tệp %(name)s.") % {"name": name}) from None
+        except (IsADirectoryError, PermissionError):
+            raise ImportRefused(_("Không đọc được tệp %(name)s.") % {"name": name}) from None
+    else:
+        data = file.read(IMPORT_MAX_BYTES + 1)
+    if len(data) > IMPORT_MAX_BYTES:
+        raise ImportRefused(
+            _("Tệp quá lớn (tối đa %(mb)s MB).") % {"mb": IMPORT_MAX_BYTES // (1024 * 1024)},
+        )
+    return data
+
+
+def open_xlsx(data):
+    """An openpyxl workbook (read-only, cached values) from bytes, or ImportRefused with a
+    message: a file that is not an XLSX, is damaged, or would unpack to too much."""
+    from openpyxl import load_workbook
+
+    not_xlsx = _("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise ImportRefused(not_xlsx) from None
+    with archive:
+        entries = archive.infolist()
+        unpacked = sum(entry.file_size for entry in entries)
+        packed = sum(entry.compress_size for entry in entries) or 1
+        if unpacked > XLSX_MAX_UNPACKED_BYTES or unpacked / packed > XLSX_MAX_RATIO and unpacked > 10 * 1024 * 1024:
+            raise ImportRefused(_("Tệp Excel giải nén ra quá lớn, không đọc được."))
+        if "xl/workbook.xml" not in archive.namelist():
+            raise ImportRefused(not_xlsx)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds (KeyError, ValueError, XML errors) on damaged files
+        raise ImportRefused(not_xlsx) from None
+
+
+def xlsx_rows(workbook, sheet=None, *, max_col=None):
+    """(row number, cell values) of a sheet (the first by default), capped at IMPORT_MAX_ROWS."""
+    worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
+    try:
+        for number, cells in enumerate(worksheet.iter_rows(values_only=True, max_col=max_col), start=1):
+            if number > IMPORT_MAX_ROWS + 1:
+                raise ImportRefused(too_many_rows())
+            yield number, list(cells)
+    except ImportRefused:
+        raise
+    except Exception:  # a damaged sheet part surfaces only while iterating
+        raise ImportRefused(_("Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.")) from None
+
+
+def csv_rows(data):
+    """(row number, cells) of a UTF-8 CSV (with or without BOM); `,` or `;` separated."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportRefused(_("Tệp CSV phải được lưu theo bảng mã UTF-8.")) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if number > IMPORT_MAX_ROWS + 1:
+                raise ImportRefused(too_many_rows())
+            yield number, cells
+    except csv.Error as exc:
+        raise ImportRefused(_("Tệp CSV bị lỗi định dạng: %(error)s") % {"error": exc}) from None
+
+
+def too_many_rows():
+    return _("Tệp có quá nhiều dòng (tối đa %(rows)s dòng số liệu).") % {"rows": IMPORT_MAX_ROWS}
+
+
+def is_blank(cells):
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+def text_of(cell):
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return str(cell).strip()
+
+
+def read_long_form(file, *, name):
+    """The rows of a long-form file (CSV or XLSX by its name): header `unit,measure,value[,note]`."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise ImportRefused(_("Chỉ nhận tệp .csv hoặc .xlsx (tệp đã gửi: %(name)s).") % {"name": name})
+    data = read_upload(file, name=name)
+    if suffix == ".csv":
+        return long_form_rows(csv_rows(data))
+    workbook = open_xlsx(data)
+    try:
+        return long_form_rows(xlsx_rows(workbook, max_col=10))
+    finally:
+        workbook.close()
+
+
+def long_form_rows(table):
+    rows, columns = [], None
+    for number, cells in table:
+        if columns is None:
+            columns = long_form_columns(cells)
+            continue
+        if is_blank(cells):
+            continue
+        cells = list(cells) + [None] * len(LONG_FORM_COLUMNS)
+        note = text_of(cells[columns["note"]]) if "note" in columns else None
+        rows.append(
+            Row(
+                number=number,
+                unit=text_of(cells[columns["unit"]]),
+                measure=text_of(cells[columns["measure"]]),
+                value=cells[columns["value"]],
+                note=note,
+            )
+        )
+    if columns is None:
+        raise ImportRefused(_("Tệp trống."))
+    return rows
+
+
+def long_form_columns(header):
+    """column name → index, from the header row; refused unless it is `unit,measure,value[,note]`."""
+    names = [text_of(cell).lower() for cell in header]
+    while names and not names[-1]:
+        names.pop()
+    if names not in (list(LONG_FORM_COLUMNS[:3]), list(LONG_FORM_COLUMNS)):
+        raise ImportRefused(
+            [
+                Problem(
+                    1,
+                    _("dòng tiêu đề phải là “unit,measure,value” hoặc “unit,measure,value,note” (đang là “%(got)s”)")
+                    % {"got": ",".join(names)},
+                )
+            ]
+        )
+    return {name: index for index, name in enumerate(names)}
+
+
+def number_of(value):
+    """A Decimal from a file cell: numeric XLSX cells as they are, text as a machine number."""
+    if isinstance(value, bool):
+        return Decimal(int(value))
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise NumberError(_("giá trị không phải là số"))
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value
+    if value is None:
+        raise NumberError(_("giá trị trống"))
+    if isinstance(value, str):
+        try:
+            return parse_machine_number(value)
+        except InvalidOperation:
+            raise NumberError(_("giá trị '%(value)s' không phải là số") % {"value": value}) from None
+    raise NumberError(_("giá trị '%(value)s' không phải là số") % {"value": value})
+
+
+# --- checking -----------------------------------------------------------------------------
+
+
+def results_check(*, campaign, rows, status=ReportStatus.DRAFT):
+    """Check every row of a file against the campaign; return the per-unit plan (list of
+    UnitPlan) or raise ImportRefused listing every bad row. Part-over-whole is checked on the
+    unit's existing values merged with the file's. With `status` submitted or accepted, each
+    unit's figures must also be complete enough to submit."""
+    if not rows:
+        raise ImportRefused(_("Tệp không có dòng số liệu nào."))
+    measures = list(campaign.measures.select_related("section").prefetch_related("reporter_units"))
+    measure_by_code = {measure.code: measure for measure in measures}
+    measure_by_pk = {measure.pk: measure for measure in measures}
+    participants = {unit.code: unit for unit in campaign.participants()}
+    known_units = {unit.code: unit for unit in Unit.objects.filter(code__in={row.unit for row in rows})}
+    reports = {
+        report.unit.code: report
+        for report in UnitReport.objects.filter(campaign=campaign, unit__code__in=participants.keys() & known_units)
+        .select_related("unit")
+        .prefetch_related("values__measure")
+    }
+    reported = {}  # unit code → {measure code: Measure} the unit reports
+    seen = {}  # (unit code, measure code) → row number
+    messages = {}  # row number → [message]
+    plans = {}
+    row_of = {}  # (unit code, measure code) → row number, for rows whose value was read
+
+    for row in rows:
+        problems = messages.setdefault(row.number, [])
+        unit = known_units.get(row.unit)
+        measure = measure_by_code.get(row.measure)
+        if not row.unit:
+            problems.append(_("thiếu mã đơn vị"))
+        elif unit is None:
+            problems.append(_("không có đơn vị mã '%(unit)s'") % {"unit": row.unit})
+        elif row.unit not in participants:
+            problems.append(
+                _("đơn vị '%(unit)s' (%(name)s) không tham gia phong trào %(campaign)s")
+                % {"unit": row.unit, "name": unit.name, "campaign": campaign.code}
+            )
+            unit = None
+        if not row.measure:
+            problems.append(_("thiếu mã chỉ số"))
+        elif measure is None:
+            problems.append(
+                _("phong trào %(campaign)s không có chỉ số mã '%(measure)s'")
+                % {"campaign": campaign.code, "measure": row.measure}
+            )
+        if unit is not None and measure is not None:
+            if row.unit not in reported:
+                reported[row.unit] = {m.code: m for m in measures_for_unit(measures, unit)}
+            if measure.code not in reported[row.unit]:
+                problems.append(
+                    _("đơn vị '%(unit)s' không báo cáo chỉ số '%(measure)s'")
+                    % {"unit": row.unit, "measure": row.measure}
+                )
+                measure = None
+        key = (row.unit, row.measure)
+        if key in seen:
+            problems.append(_("trùng đơn vị và chỉ số với dòng %(row)s") % {"row": seen[key]})
+            continue
+        seen[key] = row.number
+        try:
+            value = number_of(row.value)
+        except NumberError as exc:
+            problems.append(str(exc))
+            continue
+        if row.note is not None and len(row.note) > NOTE_MAX_LENGTH:
+            problems.append(_("ghi chú dài quá %(max)s ký tự") % {"max": NOTE_MAX_LENGTH})
+        if measure is None or unit is None:
+            continue
+        message = check_value(measure, value)
+        if message:
+            problems.append(message)
+            continue
+        plan = plans.setdefault(row.unit, UnitPlan(unit=unit, report=reports.get(row.unit)))
+        plan.values[measure.code] = value
+        if row.note is not None:
+            plan.notes[measure.code] = row.note
+        row_of[key] = row.number
+
+    unit_problems = []
+    for code, plan in plans.items():
+        unit_measures = list(reported[code].values())
+        existing = {mv.measure.code: mv for mv in plan.report.values.all()} if plan.report else {}
+        merged = {measure_code: mv.value for measure_code, mv in existing.items()}
+        merged.update(plan.values)
+        for part_code, message in check_parts(unit_measures, merged).items():
+            whole_code = measure_by_pk[reported[code][part_code].part_of_id].code
+            number = row_of.get((code, part_code)) or row_of.get((code, whole_code))
+            if number:
+                messages[number].append(message)
+        if status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED) and not (
+            plan.report and plan.report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+        ):
+            no_data = {measure_code for measure_code, mv in existing.items() if mv.no_data} - set(plan.values)
+            missing = [m.code for m in unit_measures if merged.get(m.code) is None and m.code not in no_data]
+            if missing:
+                unit_problems.append(
+                    Problem(
+                        None,
+                        _("đơn vị '%(unit)s': chưa đủ số liệu để gửi báo cáo, còn thiếu %(codes)s")
+                        % {"unit": code, "codes": ", ".join(missing)},
+                    )
+                )
+
+    problems = [Problem(number, "; ".join(texts)) for number, texts in messages.items() if texts]
+    if problems or unit_problems:
+        raise ImportRefused(problems + unit_problems)
+    return list(plans.values())
+
+
+# --- importing ----------------------------------------------------------------------------
+
+
+def results_import(*, campaign, rows, status=ReportStatus.DRAFT, by=None):
+    """Import a campaign's long-form rows all or nothing, then move each touched report to
+    `status` (submitted: draft and returned reports are submitted; accepted: they are also
+    accepted). Returns the number of units and values imported. Raises ImportRefused."""
+    if status not in STATUSES:
+        raise ImportRefused(_("Trạng thái không hợp lệ: %(status)s") % {"status": status})
+    plans = results_check(campaign=campaign, rows=rows, status=status)
+    try:
+        with transaction.atomic():
+            for plan in plans:
+                report = plan.report or report_get_or_create(campaign=campaign, unit=plan.unit, by=by)
+                report_save_values(
+                    report=report, by=by, values=plan.values, notes=plan.notes, action=EventAction.IMPORTED
+                )
+                if status != ReportStatus.DRAFT and report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+                    report_submit(report=report, by=by)
+                if status == ReportStatus.ACCEPTED and report.status == ReportStatus.SUBMITTED:
+                    report_accept(report=report, by=by)
+    except ReportError as exc:
+        raise ImportRefused(
+            [Problem(None, f"{plan.unit.code}: {message}") for message in exc.problems.values()]
+        ) from None
+    return {"units": len(plans), "values": sum(len(plan.values) for plan in plans)}
+
+
+def report_import_rows(*, report, rows, by, file_version=None):
+    """Save one unit's rows (from its own XLSX) into its report, all or nothing.
+
+    `file_version` is the report version the file was downloaded at: a value someone changed
+    since then and the file would overwrite with something else is refused (ConcurrentEdit),
+    so a stale file never silently undoes a newer save. Raises ImportRefused or ReportError.
+    """
+    if not report.editable:
+        raise ReportError(_("Báo cáo đã gửi, không nhập được số liệu. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh."))
+    if not rows:
+        raise ImportRefused(_("Tệp không có giá trị nào để nhập (cột “Giá trị” trống)."))
+    (plan,) = results_check(campaign=report.campaign, rows=rows)
+    report.refresh_from_db()
+    if file_version is not None and file_version < report.version:
+        events = list(report.events.filter(version__gt=file_version).select_related("by").order_by("at"))
+        changed = {change.get("measure") for event in events for change in event.changes}
+        current = {mv.measure.code: mv.value for mv in report.values.select_related("measure")}
+        if any(code in changed and current.get(code) != value for code, value in plan.values.items()):
+            raise ConcurrentEdit(report, events)
+    return report_save_values(
+        report=report,
+        by=by,
+        values=plan.values,
+        notes=plan.notes,
+        expected_version=report.version,
+        action=EventAction.IMPORTED,
+    )

@@ -1,0 +1,34 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from campaigns.models import Campaign
+from reports.excel import export_workbook
+
+
+class Command(BaseCommand):
+    help = (
+        "Xuất số liệu của các đơn vị ra tệp XLSX: một trang dạng dài (mỗi dòng một giá trị) "
+        "và mỗi phần của văn bản một trang dạng bảng (đơn vị × chỉ số)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("campaign", help="mã phong trào, ví dụ 1908-UBND-KSTT")
+        parser.add_argument("--output", required=True, help="tệp .xlsx sẽ ghi ra")
+
+    def handle(self, *args, campaign, output, **options):
+        try:
+            campaign_obj = Campaign.objects.get(code=campaign)
+        except Campaign.DoesNotExist:
+            raise CommandError(f"Không có phong trào mã '{campaign}'.") from None
+        path = Path(output)
+        if path.suffix.lower() != ".xlsx":
+            raise CommandError(f"Tệp xuất phải có đuôi .xlsx ({output}).")
+        if not path.parent.is_dir():
+            raise CommandError(f"Không có thư mục {path.parent}.")
+        workbook = export_workbook(campaign_obj)
+        try:
+            workbook.save(path)
+        except OSError as exc:
+            raise CommandError(f"Không ghi được {output}: {exc.strerror}") from None
+        self.stdout.write(self.style.SUCCESS(f"Đã xuất số liệu phong trào {campaign_obj.code} ra {output}."))
