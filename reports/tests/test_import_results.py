@@ -63,6 +63,7 @@ def assert_refused_at(campaign, tmp_path, bad_row, row_number, expected):
     assert lines[0].startswith(f"row {row_number}: ")
     assert expected in lines[0]
     assert db_state() == before
+    return lines[0]
 
 
 def test_unknown_unit(campaign, existing, tmp_path):
@@ -89,13 +90,10 @@ def test_value_that_is_not_a_number(campaign, existing, tmp_path):
 
 
 def test_grouped_value_is_refused_as_ambiguous_with_a_hint(campaign, existing, tmp_path):
-    path = write_csv(tmp_path, GOOD + 'h-muong-ang,households_total,"3.868.370",\n')
-    before = db_state()
-    (line,) = refused(campaign, path)
-    assert line.startswith("row 4: ")
-    assert "'3.868.370' không rõ nghĩa" in line
+    line = assert_refused_at(
+        campaign, tmp_path, 'h-muong-ang,households_total,"3.868.370",\n', 4, "'3.868.370' không rõ nghĩa"
+    )
     assert "không phân nhóm hàng nghìn" in line and "3868370" in line
-    assert db_state() == before
 
 
 def test_empty_value(campaign, existing, tmp_path):
