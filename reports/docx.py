@@ -1,0 +1,232 @@
+"""The provincial summary as an editable Word document (python-docx): the same text and
+figures as the PDF, from the same content (reports.summary.summary_content), because
+officials correct the wording before the leader signs."""
+
+import io
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.shared import Cm, Mm, Pt
+
+FONT = "Times New Roman"
+RESULT_HEADERS = ("STT", "Chỉ tiêu", "Đơn vị tính", "Mức", "Kết quả", "Đánh giá")
+RESULT_WIDTHS = (1.2, 6.4, 1.7, 2.1, 2.3, 2.8)
+
+
+def _setup(document):
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    normal = document.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(13)
+    normal.paragraph_format.space_after = Pt(6)
+    normal.paragraph_format.line_spacing = 1.15
+
+
+def _paragraph(container, text="", *, bold=False, italic=False, size=None, align=None, indent=False, upper=False):
+    paragraph = container.add_paragraph()
+    if text:
+        run = paragraph.add_run(text.upper() if upper else text)
+        run.bold, run.italic = bold, italic
+        if size:
+            run.font.size = Pt(size)
+    if align == "center":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif align == "justify":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Cm(1)
+    return paragraph
+
+
+def _body(document, text):
+    return _paragraph(document, text, align="justify", indent=True)
+
+
+def _cell_text(cell, text, *, bold=False, italic=False, size=None, align=None):
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.space_after = Pt(0)
+    run = paragraph.add_run(text)
+    run.bold, run.italic = bold, italic
+    if size:
+        run.font.size = Pt(size)
+    if align == "center":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif align == "right":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    return paragraph
+
+
+def _table(document, headers, rows, widths, *, align=None):
+    """A bordered table whose header row repeats on each page."""
+    table = document.add_table(rows=1 + len(rows), cols=len(headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    align = align or ("center",) + (None,) * (len(headers) - 1)
+    for row_index, (row, values) in enumerate(zip(table.rows, [headers, *rows], strict=True)):
+        for column, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            cell.width = Cm(widths[column])
+            if row_index == 0:
+                _cell_text(cell, str(value), bold=True, size=11.5, align="center")
+            else:
+                _cell_text(cell, str(value), size=11.5, align=align[column])
+    header = table.rows[0]._tr.get_or_add_trPr()
+    header.append(header.makeelement("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader", {}))
+    return table
+
+
+def _results_rows(results):
+    return [
+        (
+            str(index),
+            result.target.name,
+            result.target.unit_of_measure,
+            "—" if result.goal is None else result.display_goal,
+            result.display_value,
+            str(result.status.label),
+        )
+        for index, result in enumerate(results, start=1)
+    ]
+
+
+def _header(document, doc):
+    table = document.add_table(rows=2, cols=2)
+    table.autofit = False
+    left, right = table.rows[0].cells
+    left.width, right.width = Cm(6.5), Cm(9.5)
+    first = True
+    if doc["parent"]:
+        _cell_text(left, doc["parent"], size=12.5, align="center")
+        first = False
+    for line in doc["issuer_lines"]:
+        if first:
+            _cell_text(left, line, bold=True, size=12.5, align="center")
+            first = False
+        else:
+            _paragraph(left, line, bold=True, size=12.5, align="center").paragraph_format.space_after = Pt(0)
+    _cell_text(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12.5, align="center")
+    motto = _paragraph(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13.5, align="center")
+    motto.runs[0].underline = True
+    number, place = table.rows[1].cells
+    _cell_text(number, doc["number_line"], size=13, align="center")
+    _cell_text(place, doc["place_date"], italic=True, size=13.5, align="center")
+    if doc.get("draft_mark"):
+        _paragraph(document, doc["draft_mark"], bold=True, align="center")
+    _paragraph(document, doc["doc_type"], bold=True, size=14, align="center").paragraph_format.space_after = Pt(0)
+    _paragraph(document, doc["summary_line"], bold=True, size=13.5, align="center")
+
+
+def _closing(document, doc):
+    table = document.add_table(rows=1, cols=2)
+    left, right = table.rows[0].cells
+    _cell_text(left, "Nơi nhận:", bold=True, italic=True, size=12)
+    for line in doc["recipients"]:
+        _paragraph(left, line, size=11).paragraph_format.space_after = Pt(0)
+    lines = doc["signature"]["authority_lines"]
+    _cell_text(right, lines[0] if lines else "", bold=True, size=13.5, align="center")
+    for line in lines[1:]:
+        _paragraph(right, line, bold=True, size=13.5, align="center").paragraph_format.space_after = Pt(0)
+    for _blank in range(4):
+        _paragraph(right, "")
+    _paragraph(right, doc["signature"]["name"], bold=True, size=13.5, align="center")
+
+
+def _annex_heading(document, label, title, reference):
+    paragraph = document.add_paragraph()
+    paragraph.add_run().add_break(WD_BREAK.PAGE)
+    _paragraph(document, label, bold=True, size=13.5, align="center").paragraph_format.space_after = Pt(0)
+    _paragraph(document, title, bold=True, align="center", upper=True).paragraph_format.space_after = Pt(0)
+    _paragraph(document, reference, italic=True, align="center")
+
+
+def summary_docx(content):
+    """The summary as DOCX bytes, wrapped for a FileField (a ContentFile)."""
+    from django.core.files.base import ContentFile
+
+    document = Document()
+    _setup(document)
+    doc, campaign = content["doc"], content["campaign"]
+    _header(document, doc)
+    _body(
+        document,
+        f"Thực hiện Công văn số {campaign.directive_number} ngày {campaign.directive_date:%d/%m/%Y} của "
+        f"{content['province']} về việc {content['campaign_title']}, {content['province']} báo cáo kết quả "
+        "thực hiện như sau:",
+    )
+
+    _paragraph(document, "I. Công tác tổ chức, triển khai", bold=True, upper=True)
+    _body(
+        document,
+        f"Có {content['reported']}/{content['participants']} đơn vị gửi báo cáo kết quả thực hiện phong trào "
+        f"(hạn {campaign.unit_deadline:%d/%m/%Y}), trong đó {len(content['on_time'])} đơn vị gửi đúng hạn và "
+        f"{len(content['late'])} đơn vị gửi muộn; {len(content['missing'])} đơn vị chưa gửi báo cáo.",
+    )
+    for label, units in (
+        ("Các đơn vị gửi báo cáo đúng hạn", content["on_time"]),
+        ("Các đơn vị gửi báo cáo muộn", content["late"]),
+        ("Các đơn vị chưa gửi báo cáo", content["missing"]),
+    ):
+        if units:
+            _body(document, f"{label}: {', '.join(unit.name for unit in units)}.")
+
+    _paragraph(document, "II. Kết quả thực hiện các nội dung", bold=True, upper=True)
+    for number, item in enumerate(content["sections"], start=1):
+        _paragraph(document, f"{number}. {item['section'].title}", bold=True)
+        if item["results"]:
+            _table(document, RESULT_HEADERS, _results_rows(item["results"]), RESULT_WIDTHS, align=_RESULT_ALIGN)
+        for who, text in item["points"]:
+            paragraph = _body(document, "")
+            paragraph.add_run(f"{who}: ").italic = True
+            paragraph.add_run(text)
+
+    _paragraph(document, "III. Đề nghị khen thưởng", bold=True, upper=True)
+    rows = [
+        (
+            f"{group_index}.{index}",
+            group["unit"].name if index == 1 else "",
+            item.get_kind_display(),
+            item.name,
+            item.achievement,
+            item.award,
+        )
+        for group_index, group in enumerate(content["commendations"], start=1)
+        for index, item in enumerate(group["items"], start=1)
+    ]
+    if rows:
+        headers = ("STT", "Đơn vị đề nghị", "Đối tượng", "Tên tập thể, cá nhân", "Thành tích", "Hình thức")
+        _table(document, headers, rows, (1.2, 3.2, 1.8, 3.2, 3.8, 3.3))
+    else:
+        _body(document, "Chưa có đơn vị đề nghị khen thưởng.")
+
+    _paragraph(document, "IV. Đánh giá chung và kiến nghị", bold=True, upper=True)
+    _paragraph(document, "1. Đánh giá chung", bold=True)
+    for sentence in content["assessment"]:
+        _body(document, sentence)
+    _paragraph(document, "2. Kiến nghị, đề xuất", bold=True)
+    for line in content["recommendations"] or ["Không có kiến nghị."]:
+        _body(document, line)
+    _body(document, f"Trên đây là báo cáo kết quả thực hiện phong trào thi đua của {content['province']}./.")
+    _closing(document, doc)
+
+    _annex_heading(document, "Phụ lục I", "Kết quả thực hiện các chỉ tiêu của từng đơn vị", content["annex_reference"])
+    for index, section in enumerate((section for section in content["units"] if section.counted), start=1):
+        _paragraph(document, f"{index}. {section.unit.name}", bold=True)
+        _table(document, RESULT_HEADERS, _results_rows(section.results), RESULT_WIDTHS, align=_RESULT_ALIGN)
+
+    _annex_heading(document, "Phụ lục II", "Số liệu các chỉ tiêu chủ yếu", content["annex_reference"])
+    headline = [result for item in content["sections"] for result in item["results"] if result.target.headline]
+    if headline:
+        _table(document, RESULT_HEADERS, _results_rows(headline), RESULT_WIDTHS, align=_RESULT_ALIGN)
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return ContentFile(buffer.getvalue())
+
+
+_RESULT_ALIGN = ("center", None, "center", "right", "right", "center")

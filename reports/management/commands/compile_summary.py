@@ -1,0 +1,45 @@
+"""`python manage.py compile_summary CAMPAIGN --output PATH.pdf`: the same compile the web
+page runs, synchronously (every part rendered here, in order), then the PDF copied to PATH
+(and the DOCX beside it)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from campaigns.models import Campaign
+from reports.jobs import job_claim, job_run
+from reports.models import JobStatus, Summary
+from reports.summary import summary_compile, summary_create
+
+
+class Command(BaseCommand):
+    help = "Compile the provincial summary of a campaign into a PDF (and a DOCX beside it)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("campaign", help="campaign code, e.g. 1908-UBND-KSTT")
+        parser.add_argument("--output", required=True, help="where to write the PDF")
+        parser.add_argument("--number", default="", help="the document number (digits), if already assigned")
+        parser.add_argument("--recommendations", default="", help="text of section IV.2 (one paragraph a line)")
+
+    def handle(self, *args, campaign, output, number, recommendations, **options):
+        try:
+            campaign = Campaign.objects.get(code=campaign)
+        except Campaign.DoesNotExist:
+            raise CommandError(f"unknown campaign {campaign!r}") from None
+        output = Path(output)
+        if output.suffix.lower() != ".pdf":
+            raise CommandError("--output must end with .pdf")
+        summary = summary_create(campaign=campaign, by=None, recommendations=recommendations, document_number=number)
+        job = job_claim(Summary, summary.pk, stage="Đang chuẩn bị")
+        job_run(job, lambda: summary_compile(summary=job))
+        job.refresh_from_db()
+        if job.status != JobStatus.DONE:
+            raise CommandError(f"summary #{job.number} failed: {job.error}")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with job.pdf.open("rb") as source:
+            output.write_bytes(source.read())
+        docx = output.with_suffix(".docx")
+        with job.docx.open("rb") as source:
+            docx.write_bytes(source.read())
+        versions = len(job.report_versions)
+        self.stdout.write(f"summary #{job.number}: {output} and {docx} ({versions} unit reports)")

@@ -1,0 +1,281 @@
+"""Printed documents: Django templates under templates/pdf/ rendered to PDF by WeasyPrint.
+
+Rendering runs in Celery workers (no request there), so the base URL is the portal's own
+static folder on disk, and the URL fetcher serves files from that folder only: text a unit
+typed into a report can never make the server fetch anything else. The print stylesheet
+(templates/pdf/print.css) is parsed once per process and embeds Liberation Serif from
+static/fonts/, so every machine prints the same document.
+"""
+
+import hashlib
+import io
+import mimetypes
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from campaigns.numbers import format_vn_number
+
+# Bump when a change to the print code (not the templates or CSS, which are hashed) changes
+# the rendered pages, so cached unit annexes are rebuilt.
+PRINT_CODE_VERSION = "1"
+
+
+def static_root():
+    return (Path(settings.BASE_DIR) / "static").resolve()
+
+
+def print_templates_dir():
+    return Path(settings.BASE_DIR) / "templates" / "pdf"
+
+
+def static_base_url():
+    return static_root().as_uri() + "/"
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves files under static/ and refuses every other URL (http, data, file elsewhere)."""
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ValueError(f"Refused to fetch {url!r}: printed documents load only the portal's static files.")
+        root = static_root()
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            raise ValueError(f"Refused to fetch {url!r}: not a static file of the portal.")
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if path.suffix.lower() == ".ttf":
+            mime_type = "font/ttf"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": mime_type})
+
+
+@lru_cache(maxsize=1)
+def _fonts():
+    return FontConfiguration()
+
+
+@lru_cache(maxsize=1)
+def _stylesheet():
+    return weasyprint.CSS(
+        string=print_templates_dir().joinpath("print.css").read_text(encoding="utf-8"),
+        base_url=static_base_url(),
+        url_fetcher=StaticOnlyFetcher(),
+        font_config=_fonts(),
+    )
+
+
+def render_html(template_name, context):
+    """The template rendered in Vietnamese (printed documents are always Vietnamese)."""
+    with translation.override("vi"):
+        return render_to_string(template_name, context)
+
+
+def html_document(html):
+    """Lay out an HTML string into pages (a weasyprint Document)."""
+    return weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=StaticOnlyFetcher()).render(
+        stylesheets=[_stylesheet()], font_config=_fonts()
+    )
+
+
+def html_to_pdf(html):
+    return html_document(html).write_pdf()
+
+
+def render_pdf(template_name, context):
+    """Render `templates/<template_name>` with `context` to PDF bytes."""
+    return html_to_pdf(render_html(template_name, context))
+
+
+def pages_by_anchor(document, anchors):
+    """For each anchor (an element id), the index of the page it starts on."""
+    wanted = set(anchors)
+    found = {}
+    for index, page in enumerate(document.pages):
+        for name in wanted.intersection(page.anchors):
+            found.setdefault(name, index)
+    return found
+
+
+@lru_cache(maxsize=1)
+def code_version():
+    """A digest of everything besides the data that shapes a printed page: the print
+    templates, the stylesheet, WeasyPrint's version and PRINT_CODE_VERSION."""
+    digest = hashlib.sha256(f"{PRINT_CODE_VERSION}|{weasyprint.__version__}".encode())
+    for path in sorted(print_templates_dir().glob("*")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def page_count(pdf_bytes):
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf_bytes)).pages)
+
+
+# --- the administrative document format (NĐ 30/2020/NĐ-CP, Phụ lục I) -----------------------
+UBND = "ỦY BAN NHÂN DÂN"
+BLANK_NUMBER = "\u00a0" * 8  # room for the clerk to write the number by hand
+
+
+def document_number_line(number, symbol):
+    """`Số: 05/BC-UBND` (numbers under 10 take a leading 0); blank for the clerk to fill."""
+    number = (number or "").strip()
+    if number.isdigit() and int(number) < 10:
+        number = f"{int(number):02d}"
+    number = number or BLANK_NUMBER
+    return f"Số: {number}/{symbol}" if symbol else f"Số: {number}"
+
+
+def place_and_date(place, date):
+    """`Điện Biên, ngày 05 tháng 02 năm 2024`: days under 10 and months 1–2 take a leading 0."""
+    month = f"{date.month:02d}" if date.month <= 2 else str(date.month)
+    return f"{place}, ngày {date.day:02d} tháng {month} năm {date.year}"
+
+
+def recipient_lines(recipients):
+    """`- Như trên;` … `- Lưu: VT, KSTT.`: every line ends with `;`, the last with `.`."""
+    names = [str(name).strip().rstrip(";.").strip() for name in recipients if str(name).strip()]
+    return [f"- {name}{'.' if index == len(names) - 1 else ';'}" for index, name in enumerate(names)]
+
+
+def issuer_lines(issuer):
+    """`ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN` → [`ỦY BAN NHÂN DÂN`, `TỈNH ĐIỆN BIÊN`]."""
+    issuer = issuer.strip().upper()
+    if issuer.startswith(UBND + " "):
+        return [UBND, issuer[len(UBND) + 1 :]]
+    return [issuer]
+
+
+def province_short(campaign):
+    """`UBND TỈNH ĐIỆN BIÊN`, the parent body line of the province's departments."""
+    return campaign.issuer.strip().upper().replace(UBND, "UBND", 1)
+
+
+def province_name(campaign):
+    """`UBND tỉnh Điện Biên` for running text."""
+    lines = issuer_lines(campaign.issuer)
+    if len(lines) == 2:
+        kind, _, name = lines[1].partition(" ")
+        return f"UBND {kind.lower()} {name.title()}"
+    return campaign.issuer
+
+
+def lowercase_first(text):
+    return text[:1].lower() + text[1:] if text else text
+
+
+# --- the unit's printed report ---------------------------------------------------------------
+PROVINCE_DEPARTMENT_KINDS = ("department", "school")
+LOCAL_GOVERNMENT_KINDS = ("district", "commune")
+
+
+def unit_issuer(unit, campaign):
+    """(parent body line, issuing body lines) of a unit's own documents: a district issues as
+    `ỦY BAN NHÂN DÂN` / `HUYỆN …`; a department under `UBND TỈNH ĐIỆN BIÊN`."""
+    if unit.kind in LOCAL_GOVERNMENT_KINDS:
+        return "", [UBND, unit.name.upper()]
+    if unit.parent_id:
+        return unit.parent.name.upper(), [unit.name.upper()]
+    if unit.kind in PROVINCE_DEPARTMENT_KINDS:
+        return province_short(campaign), [unit.name.upper()]
+    return "", [unit.name.upper()]
+
+
+def unit_place(unit, campaign):
+    """The place name a unit dates its documents from: a district's own name without its
+    prefix (`Mường Ảng`), otherwise the province's."""
+    if unit.kind in LOCAL_GOVERNMENT_KINDS:
+        for prefix in ("Thành phố ", "Thị xã ", "Huyện ", "Thị trấn ", "Phường ", "Xã "):
+            if unit.name.startswith(prefix):
+                return unit.name[len(prefix) :]
+    return campaign.place
+
+
+def measure_display(measure, value):
+    """A reported measure's value as printed: Vietnamese digits, Có/Không for yes/no."""
+    if value is None:
+        return ""
+    if measure.value_type == "boolean":
+        return "Có" if value else "Không"
+    return format_vn_number(value)
+
+
+def unit_report_context(report, *, today=None):
+    """Everything the unit's printed report shows. The unit's own figures against its goals
+    come from the aggregation Snapshot applied to the report's own values (draft or not)."""
+    from .aggregation import Snapshot, measures_for_unit
+    from .models import COUNTED_STATUSES
+
+    campaign, unit = report.campaign, report.unit
+    snapshot = Snapshot(campaign)
+    stored = {mv.measure_id: mv for mv in report.values.all()}
+    own = {mv.measure.code: mv.value for mv in report.values.select_related("measure") if mv.value is not None}
+    results = [snapshot.unit_result(target, unit, values=own) for target in snapshot.targets_for_unit(unit)]
+
+    sections = []
+    narratives = {narrative.section_id: narrative.text for narrative in report.narratives.all()}
+    measures = measures_for_unit(snapshot.measures, unit)
+    for section in campaign.sections.order_by("order"):
+        rows = []
+        for measure in (m for m in measures if m.section_id == section.pk):
+            stored_value = stored.get(measure.pk)
+            note = stored_value.note if stored_value else ""
+            value = measure_display(measure, stored_value.value if stored_value else None)
+            if stored_value and stored_value.no_data:
+                value = "Không có số liệu"
+            rows.append({"measure": measure, "value": value, "note": note})
+        sections.append({"section": section, "rows": rows, "narrative": narratives.get(section.pk, "").strip()})
+
+    date = timezone.localdate(report.submitted_at) if report.submitted_at else (today or timezone.localdate())
+    parent, issuer = unit_issuer(unit, campaign)
+    doc = {
+        "parent": parent,
+        "issuer_lines": issuer,
+        "number_line": document_number_line("", "BC"),
+        "place_date": place_and_date(unit_place(unit, campaign), date),
+        "doc_type": "BÁO CÁO",
+        "summary_line": f"Kết quả {lowercase_first(campaign.title)}",
+        "draft_mark": "" if report.status in COUNTED_STATUSES else "(Dự thảo — báo cáo chưa gửi Sở Nội vụ)",
+        "recipients": recipient_lines(["Sở Nội vụ (Ban Thi đua - Khen thưởng)", "Lưu: VT"]),
+        "signature": {"authority_lines": [unit.head_title or "THỦ TRƯỞNG ĐƠN VỊ"], "name": unit.head_name},
+    }
+    return {
+        "doc": doc,
+        "report": report,
+        "campaign": campaign,
+        "unit": unit,
+        "province": province_name(campaign),
+        "campaign_title": lowercase_first(campaign.title),
+        "results": results,
+        "sections": [item for item in sections if item["rows"] or item["narrative"]],
+        "all_sections": sections,
+        "commendations": list(report.commendations.all()),
+    }
+
+
+def unit_report_pdf(report):
+    """The unit's printed report as PDF bytes."""
+    return render_pdf("pdf/unit_report.html", unit_report_context(report))
+
+
+def report_print_render(*, job):
+    """Render a ReportPrint job's PDF from the report as it stands now and attach it."""
+    from django.core.files.base import ContentFile
+
+    from .jobs import job_done, job_progress
+
+    job_progress(job, stage="Đang dựng trang PDF", progress=20)
+    report = type(job.report).objects.select_related("campaign", "unit", "unit__parent").get(pk=job.report_id)
+    pdf = unit_report_pdf(report)
+    job_progress(job, stage="Đang lưu tệp", progress=90)
+    job.pdf.save(f"bao-cao-{report.unit.code}-v{report.version}.pdf", ContentFile(pdf), save=False)
+    job_done(job, pdf=job.pdf.name, report_version=report.version)

@@ -1,0 +1,48 @@
+"""The unit's printable report: POST creates a ReportPrint row and enqueues its task after
+commit; a status fragment (polled by htmx) shows progress, then the download. Every view
+goes through report_for_user, so outsiders get 404."""
+
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .access import report_for_user
+from .models import JobStatus, ReportPrint
+
+
+def print_for_user(user, pk):
+    """The print job `pk` if `user` may read its report, else Http404."""
+    job = get_object_or_404(ReportPrint, pk=pk)
+    report_for_user(user, job.report_id)
+    return job
+
+
+@require_POST
+def report_print(request, pk):
+    report = report_for_user(request.user, pk)
+    job = ReportPrint.objects.create(report=report, report_version=report.version, requested_by=request.user)
+    from .tasks import render_report_print
+
+    transaction.on_commit(lambda: render_report_print.delay(job.pk))
+    if request.headers.get("HX-Request"):
+        return render(request, "reports/print/_status.html", {"job": job})
+    return redirect("reports:print_detail", pk=job.pk)
+
+
+def print_detail(request, pk):
+    job = print_for_user(request.user, pk)
+    return render(request, "reports/print/detail.html", {"job": job, "report": job.report})
+
+
+def print_status(request, pk):
+    job = print_for_user(request.user, pk)
+    return render(request, "reports/print/_status.html", {"job": job})
+
+
+def print_download(request, pk):
+    job = print_for_user(request.user, pk)
+    if job.status != JobStatus.DONE or not job.pdf:
+        raise Http404
+    name = f"bao-cao-{job.report.unit.code}-v{job.report_version}.pdf"
+    return FileResponse(job.pdf.open("rb"), as_attachment=True, filename=name)

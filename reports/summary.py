@@ -1,0 +1,575 @@
+"""The provincial summary: the 15/11 unit reports compiled into the 15/12 report the
+People's Committee signs (PDF and an editable DOCX).
+
+One compile reads one snapshot of the reports, inside one transaction (repeatable read on
+PostgreSQL), records the report versions it used, and computes every figure through
+`reports.aggregation.Snapshot`. The document is then assembled from parts:
+
+- the frame: body, the overview page of Phụ lục I and the charts of Phụ lục II, rendered by
+  the compiling task itself;
+- the unit annexes of Phụ lục I, one section per unit, rendered in chunks by
+  `render_summary_part` tasks that spread over every worker process. Each unit's pages are
+  cached in `UnitAnnex` under a key made of the print code version, the unit's report
+  version and the section's HTML, so a recompile renders only the units that changed.
+
+Each finished part adds one to `Summary.parts_done` (an F() update); the part that completes
+the count claims the merge with a conditional UPDATE and enqueues it, so exactly one merge
+runs and no result backend is needed. The merge joins the parts with pypdf and numbers the
+appendix pages separately.
+"""
+
+import datetime
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from campaigns.models import UnitKind
+
+from .aggregation import NEAR_REACHED, NO_DATA, NO_GOAL, NOT_REACHED, REACHED, SPEED_UP, Snapshot, format_value
+from .jobs import job_done, job_progress
+from .models import Commendation, JobStatus, Narrative, Summary, UnitAnnex
+from .pdf import (
+    code_version,
+    document_number_line,
+    html_document,
+    issuer_lines,
+    lowercase_first,
+    measure_display,
+    pages_by_anchor,
+    place_and_date,
+    province_name,
+    recipient_lines,
+    render_html,
+)
+
+CHUNK_UNITS = 8  # units per annex part: small enough to spread, large enough to amortise a render
+CHART_ROWS = 30  # an SVG chart cannot break across pages: longer lists continue in a second chart
+
+STAGE_COLLECTING = "Đang thu thập số liệu"
+STAGE_COMPUTING = "Đang tính toán"
+STAGE_RENDERING = "Đang dựng trang PDF: phần {done}/{total}"
+STAGE_SAVING = "Đang ghép và lưu tệp"
+
+ANNEX_1 = "annex-1"
+ANNEX_2 = "annex-2"
+
+
+# --- creating a summary ------------------------------------------------------------------------
+def summary_create(*, campaign, by, recommendations="", document_number="", document_date=None):
+    """A queued Summary with the campaign's next number (the caller enqueues it on commit)."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                number = (Summary.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
+                return Summary.objects.create(
+                    campaign=campaign,
+                    number=number,
+                    requested_by=by,
+                    recommendations=recommendations.strip(),
+                    document_number=document_number.strip(),
+                    document_date=document_date,
+                )
+        except IntegrityError:  # another reviewer took the number at the same moment
+            continue
+    raise IntegrityError("Could not allocate a summary number")
+
+
+def summary_retry(*, summary):
+    """Put a failed summary back in the queue (the caller enqueues it on commit)."""
+    from .jobs import job_requeue
+
+    if summary.status != JobStatus.FAILED:
+        return False
+    job_requeue(summary)
+    Summary.objects.filter(pk=summary.pk).update(parts_done=0, parts_total=0)
+    return True
+
+
+# --- one snapshot, every figure --------------------------------------------------------------
+@dataclass
+class UnitSection:
+    unit: object
+    report: object
+    counted: bool
+    results: list
+    rows: list
+    html: str = ""
+    key: str = ""
+
+    @property
+    def with_goal(self):
+        return sum(1 for result in self.results if result.goal is not None)
+
+    @property
+    def reached(self):
+        return sum(1 for result in self.results if result.status == REACHED)
+
+
+@dataclass
+class Collected:
+    snapshot: Snapshot
+    report_versions: dict
+    narratives: list
+    commendations: list
+    units: list = field(default_factory=list)
+
+
+def _repeatable_read():
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return True
+    return False
+
+
+def summary_collect(campaign):
+    """Read everything the summary shows in one transaction: one consistent snapshot."""
+    snapshot = Snapshot(campaign)
+    set_isolation = _repeatable_read()
+    with transaction.atomic():
+        if set_isolation:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        for name in ("targets", "measures", "participants", "groups", "reports", "counted_unit_ids"):
+            getattr(snapshot, name)
+        for name in ("sums_by_kind", "sums_by_group", "unit_values"):
+            getattr(snapshot, name)
+        counted = [snapshot.reports[unit_id] for unit_id in snapshot.counted_unit_ids]
+        narratives = list(
+            Narrative.objects.filter(report__in=counted)
+            .exclude(text="")
+            .select_related("section", "report__unit")
+            .order_by("section__order", "report__unit__kind", "report__unit__name")
+        )
+        commendations = list(
+            Commendation.objects.filter(report__in=counted)
+            .select_related("report__unit")
+            .order_by("report__unit__kind", "report__unit__name", "order", "pk")
+        )
+        stored = {}
+        for report in counted:
+            stored[report.pk] = {}
+        for value in _values_of(counted):
+            stored[value.report_id][value.measure_id] = value
+        province = [snapshot.province_result(target) for target in snapshot.targets]
+        units = []
+        for unit in snapshot.participants:
+            report = snapshot.reports.get(unit.pk)
+            is_counted = unit.pk in snapshot.counted_unit_ids
+            results = [snapshot.unit_result(target, unit) for target in snapshot.targets_for_unit(unit)]
+            rows = _measure_rows(snapshot, unit, stored.get(report.pk, {}) if is_counted else {})
+            units.append(UnitSection(unit=unit, report=report, counted=is_counted, results=results, rows=rows))
+    versions = {report.unit.code: report.version for report in counted}
+    collected = Collected(snapshot, versions, narratives, commendations, units)
+    collected.province = province
+    return collected
+
+
+def _values_of(reports):
+    from .models import MeasureValue
+
+    return MeasureValue.objects.filter(report__in=reports)
+
+
+def _measure_rows(snapshot, unit, stored):
+    from .aggregation import measures_for_unit
+
+    rows = []
+    for measure in measures_for_unit(snapshot.measures, unit):
+        value = stored.get(measure.pk)
+        shown = "Không có số liệu" if value and value.no_data else measure_display(measure, value and value.value)
+        rows.append({"measure": measure, "value": shown, "note": value.note if value else ""})
+    return rows
+
+
+# --- content: the same text for the PDF and the DOCX -------------------------------------------
+def _shown(target, value):
+    """A figure with its unit of measure (`85,3%`, `1.000 cây`), or "chưa có số liệu"."""
+    if value is None:
+        return str(NO_DATA.label).lower()
+    text, uom = format_value(target, value), target.unit_of_measure
+    if not uom:
+        return text
+    return f"{text}%" if uom == "%" else f"{text} {uom}"
+
+
+def assessment_sentences(province, units):
+    """General assessment generated from the figures: how many targets reached, which not,
+    and where the gaps are."""
+    with_goal = [result for result in province if result.goal is not None]
+    count = {status: sum(1 for r in with_goal if r.status == status) for status in (REACHED, NEAR_REACHED)}
+    behind = [r for r in with_goal if r.status in (SPEED_UP, NOT_REACHED)]
+    near = [r for r in with_goal if r.status == NEAR_REACHED]
+    missing = [r for r in with_goal if r.status == NO_DATA]
+    sentences = [
+        f"Trong {len(with_goal)} chỉ tiêu có mức phấn đấu, toàn tỉnh có {count[REACHED]} chỉ tiêu đạt, "
+        f"{count[NEAR_REACHED]} chỉ tiêu gần đạt, {len(behind)} chỉ tiêu chưa đạt"
+        + (f" và {len(missing)} chỉ tiêu chưa có số liệu." if missing else ".")
+    ]
+    for label, group in (("Các chỉ tiêu chưa đạt", behind), ("Các chỉ tiêu gần đạt", near)):
+        if group:
+            parts = [
+                f"{r.target.name} (đạt {_shown(r.target, r.value)}, mức {_shown(r.target, r.goal)})" for r in group
+            ]
+            sentences.append(f"{label}: {'; '.join(parts)}.")
+    gaps = {}
+    for section in units:
+        if not section.counted:
+            continue
+        for result in section.results:
+            if result.goal is not None and result.status in (SPEED_UP, NOT_REACHED):
+                gaps.setdefault(result.target.pk, []).append((section.unit, result))
+    for target_results in gaps.values():
+        target = target_results[0][1].target
+        worst = sorted(target_results, key=lambda item: (item[1].share or 0, item[0].name))[:5]
+        listed = ", ".join(f"{unit.name} ({_shown(result.target, result.value)})" for unit, result in worst)
+        more = f" và {len(target_results) - len(worst)} đơn vị khác" if len(target_results) > len(worst) else ""
+        sentences.append(f"Chỉ tiêu “{target.name}” còn khoảng cách lớn ở: {listed}{more}.")
+    if not with_goal:
+        sentences.append("Phong trào không đặt mức cho chỉ tiêu nào.")
+    return sentences
+
+
+def _chart_pieces(title, items, goal, unit, description):
+    from .charts import bar_chart
+
+    pieces = []
+    for start in range(0, len(items), CHART_ROWS):
+        piece_title = title if start == 0 else f"{title} (tiếp theo)"
+        svg = bar_chart(
+            title=piece_title,
+            items=items[start : start + CHART_ROWS],
+            goal=goal,
+            unit=unit,
+            description=description,
+            width=640,
+            font_family="Liberation Serif",
+        )
+        pieces.append({"title": piece_title, "svg": mark_safe(svg)})  # noqa: S308 - bar_chart escapes its text
+    return pieces
+
+
+def summary_charts(collected):
+    """Phụ lục II: the key targets, unit by unit against their goals, and the province's
+    figure for the targets a single unit reports (the projects)."""
+    charts, province_rows = [], []
+    for result in collected.province:
+        target = result.target
+        if not target.headline:
+            continue
+        scoped = [
+            (section.unit.name, r.value, r.goal)
+            for section in collected.units
+            if section.counted
+            for r in section.results
+            if r.target.pk == target.pk
+        ]
+        if len(scoped) >= 2 or (scoped and target.unit_of_measure != "%"):
+            charts.extend(
+                _chart_pieces(
+                    f"{target.name} ({target.unit_of_measure})",
+                    scoped,
+                    result.goal,
+                    target.unit_of_measure,
+                    f"Kết quả của từng đơn vị; toàn tỉnh đạt {_shown(target, result.value)}.",
+                )
+            )
+        elif target.unit_of_measure == "%":
+            province_rows.append((target.name, result.value, result.goal))
+    if province_rows:
+        charts.extend(
+            _chart_pieces(
+                "Các chỉ tiêu chủ yếu của toàn tỉnh (%)", province_rows, None, "%", "Kết quả toàn tỉnh so với mức."
+            )
+        )
+    return charts
+
+
+def summary_content(summary, collected):
+    """Everything the summary says, as plain data both renderers (PDF, DOCX) use."""
+    campaign = summary.campaign
+    snapshot = collected.snapshot
+    on_time, late, missing = [], [], []
+    for section in collected.units:
+        if not section.counted:
+            missing.append(section.unit)
+        elif section.report.is_late:
+            late.append(section.unit)
+        else:
+            on_time.append(section.unit)
+
+    sections = []
+    for section in campaign.sections.order_by("order"):
+        results = [r for r in collected.province if r.target.section_id == section.pk]
+        points = [(n.report.unit.name, n.text.strip()) for n in collected.narratives if n.section_id == section.pk]
+        sections.append({"section": section, "results": results, "points": points})
+
+    commendations = []
+    for item in collected.commendations:
+        if not commendations or commendations[-1]["unit"].pk != item.report.unit_id:
+            commendations.append({"unit": item.report.unit, "items": []})
+        commendations[-1]["items"].append(item)
+
+    date = summary.document_date or timezone.localdate()
+    number = document_number_line(summary.document_number, campaign.summary_symbol)
+    reference = (
+        f"(Kèm theo Báo cáo số {number.removeprefix('Số: ')} ngày {date:%d/%m/%Y} của {province_name(campaign)})"
+    )
+    doc = {
+        "parent": campaign.issuer_parent.upper(),
+        "issuer_lines": issuer_lines(campaign.issuer),
+        "number_line": number,
+        "place_date": place_and_date(campaign.place, date),
+        "doc_type": "BÁO CÁO",
+        "summary_line": f"Kết quả {lowercase_first(campaign.title)}",
+        "recipients": recipient_lines(campaign.recipients),
+        "signature": {
+            "authority_lines": [line for line in (campaign.signer_authority, campaign.signer_title) if line],
+            "name": campaign.signer_name,
+        },
+    }
+    kinds = dict(UnitKind.choices)
+    return {
+        "doc": doc,
+        "summary": summary,
+        "campaign": campaign,
+        "campaign_title": lowercase_first(campaign.title),
+        "province": province_name(campaign),
+        "participants": len(collected.units),
+        "on_time": on_time,
+        "late": late,
+        "missing": missing,
+        "reported": len(on_time) + len(late),
+        "sections": sections,
+        "commendations": commendations,
+        "assessment": assessment_sentences(collected.province, collected.units),
+        "recommendations": [line.strip() for line in summary.recommendations.splitlines() if line.strip()],
+        "annex_reference": reference,
+        "units": collected.units,
+        "kinds": kinds,
+        "charts": summary_charts(collected),
+        "no_goal": NO_GOAL,
+        "targets_total": len(snapshot.targets),
+    }
+
+
+def unit_section_html(section, index, content):
+    return render_html(
+        "pdf/annex_unit.html",
+        {"section": section, "index": index},
+    )
+
+
+def annex_key(section):
+    """The cache key of a unit's annex pages: print code version, report version, HTML."""
+    version = section.report.version if section.report is not None and section.counted else 0
+    digest = hashlib.sha256(f"{code_version()}|{section.unit.code}|v{version}|".encode())
+    digest.update(section.html.encode())
+    return digest.hexdigest()[:40]
+
+
+def summary_full_html(content, fragments):
+    """The whole summary as one HTML document (what a naive single render would print)."""
+    return render_html("pdf/summary.html", {**content, "unit_fragments": fragments})
+
+
+# --- the compile -------------------------------------------------------------------------------
+def _work_dir(summary):
+    return f"summaries/work/{summary.pk}-{summary.attempts}"
+
+
+def _write(path, data):
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    return default_storage.save(path, ContentFile(data))
+
+
+def _read(path):
+    with default_storage.open(path, "rb") as handle:
+        return handle.read()
+
+
+def _inline_dispatch(summary, index=None):
+    if index is None:
+        summary_merge(summary=summary)
+    else:
+        summary_render_part(summary=summary, index=index, dispatch=_inline_dispatch)
+
+
+def summary_compile(*, summary, dispatch=None):
+    """Compile a claimed (running) Summary: stages collecting → computing → rendering page
+    parts → saving, each written to the row. `dispatch(summary, index)` runs or enqueues part
+    `index`, or the merge when index is None; by default everything runs here, in order."""
+    dispatch = dispatch or _inline_dispatch
+    campaign = summary.campaign
+    job_progress(summary, stage=STAGE_COLLECTING, progress=3)
+    collected = summary_collect(campaign)
+    job_progress(summary, stage=STAGE_COMPUTING, progress=8, report_versions=collected.report_versions)
+    summary.report_versions = collected.report_versions
+    content = summary_content(summary, collected)
+
+    cached = set(UnitAnnex.objects.filter(campaign=campaign).values_list("unit_id", "key"))
+    entries, to_render = [], []
+    work = _work_dir(summary)
+    for index, section in enumerate((section for section in collected.units if section.counted), start=1):
+        section.html = unit_section_html(section, index, content)
+        section.key = annex_key(section)
+        entry = {"unit": section.unit.pk, "code": section.unit.code, "key": section.key, "html": None}
+        if (section.unit.pk, section.key) not in cached:
+            entry["html"] = _write(f"{work}/units/{section.unit.code}.html", section.html.encode())
+            to_render.append(len(entries))
+        entries.append(entry)
+    chunks = [to_render[start : start + CHUNK_UNITS] for start in range(0, len(to_render), CHUNK_UNITS)]
+    _write(f"{work}/manifest.json", json.dumps({"units": entries, "chunks": chunks}).encode())
+    Summary.objects.filter(pk=summary.pk).update(parts_total=len(chunks) + 1, parts_done=0)
+    job_progress(summary, stage=STAGE_RENDERING.format(done=0, total=len(chunks) + 1), progress=10)
+
+    for index in range(len(chunks)):
+        dispatch(summary, index)
+
+    frame = html_document(summary_full_html(content, []))
+    starts = pages_by_anchor(frame, [ANNEX_1, ANNEX_2])
+    _write(f"{work}/frame.pdf", frame.write_pdf())
+    _write(f"{work}/frame.json", json.dumps(starts).encode())
+    del frame
+
+    from .docx import summary_docx
+
+    summary.docx.save(f"bao-cao-tong-hop-{campaign.code}-{summary.number}.docx", summary_docx(content), save=False)
+    Summary.objects.filter(pk=summary.pk).update(docx=summary.docx.name)
+    _part_done(summary, dispatch)
+
+
+def _manifest(summary):
+    return json.loads(_read(f"{_work_dir(summary)}/manifest.json"))
+
+
+def _render_units(campaign, entries):
+    """Render the given unit sections as one document and store each unit's pages."""
+    from pypdf import PdfReader, PdfWriter
+
+    fragments = [mark_safe(_read(entry["html"]).decode()) for entry in entries]  # noqa: S308 - our own rendered HTML
+    document = html_document(render_html("pdf/annex_part.html", {"unit_fragments": fragments}))
+    starts = pages_by_anchor(document, [f"unit-{entry['code']}" for entry in entries])
+    reader = PdfReader(io.BytesIO(document.write_pdf()))
+    bounds = [starts[f"unit-{entry['code']}"] for entry in entries] + [len(reader.pages)]
+    for position, entry in enumerate(entries):
+        writer = PdfWriter()
+        for page in reader.pages[bounds[position] : bounds[position + 1]]:
+            writer.add_page(page)
+        buffer = io.BytesIO()
+        writer.write(buffer)
+        annex = UnitAnnex(campaign=campaign, unit_id=entry["unit"], key=entry["key"])
+        annex.pdf.save(
+            f"{campaign.pk}/{entry['code']}-{entry['key'][:16]}.pdf", ContentFile(buffer.getvalue()), save=False
+        )
+        try:
+            with transaction.atomic():
+                annex.save()
+        except IntegrityError:  # a concurrent compile rendered the same pages first
+            annex.pdf.delete(save=False)
+
+
+def summary_render_part(*, summary, index, dispatch):
+    """Render chunk `index` of the unit annexes (skipping units cached meanwhile)."""
+    job_progress(summary)
+    manifest = _manifest(summary)
+    entries = [manifest["units"][position] for position in manifest["chunks"][index]]
+    present = set(
+        UnitAnnex.objects.filter(campaign=summary.campaign, key__in=[e["key"] for e in entries]).values_list(
+            "unit_id", "key"
+        )
+    )
+    missing = [entry for entry in entries if (entry["unit"], entry["key"]) not in present]
+    if missing:
+        _render_units(summary.campaign, missing)
+    _part_done(summary, dispatch)
+
+
+def _part_done(summary, dispatch):
+    mine = Summary.objects.filter(pk=summary.pk, attempts=summary.attempts, status=JobStatus.RUNNING)
+    mine.update(parts_done=F("parts_done") + 1, heartbeat_at=timezone.now())
+    counts = Summary.objects.values("parts_done", "parts_total").get(pk=summary.pk)
+    done, total = counts["parts_done"], max(counts["parts_total"], 1)
+    mine.exclude(stage=STAGE_SAVING).update(
+        stage=STAGE_RENDERING.format(done=min(done, total), total=total), progress=10 + 80 * min(done, total) // total
+    )
+    claimed = mine.filter(parts_done__gte=F("parts_total")).exclude(stage=STAGE_SAVING).update(stage=STAGE_SAVING)
+    if claimed:
+        dispatch(summary, None)
+
+
+def _stamp_pages(count):
+    """A PDF of `count` pages that carry only a page number, top centre, from page 2."""
+    path = f"annex/stamps/{code_version()}-{count}.pdf"
+    if default_storage.exists(path):
+        return _read(path)
+    pdf = html_document(render_html("pdf/page_numbers.html", {"pages": range(count)})).write_pdf()
+    _write(path, pdf)
+    return pdf
+
+
+def summary_merge(*, summary):
+    """Join the frame and the unit annexes, number the appendix pages, save the PDF."""
+    from pypdf import PdfReader, PdfWriter
+
+    job_progress(summary, stage=STAGE_SAVING, progress=92)
+    campaign = summary.campaign
+    work = _work_dir(summary)
+    manifest = _manifest(summary)
+    annexes = {
+        (annex.unit_id, annex.key): annex
+        for annex in UnitAnnex.objects.filter(campaign=campaign, key__in=[e["key"] for e in manifest["units"]])
+    }
+    missing = [entry for entry in manifest["units"] if (entry["unit"], entry["key"]) not in annexes]
+    if missing:  # a part was lost or counted twice: render what is missing here
+        _render_units(campaign, missing)
+        return summary_merge(summary=summary)
+
+    frame = PdfReader(io.BytesIO(_read(f"{work}/frame.pdf")))
+    starts = json.loads(_read(f"{work}/frame.json"))
+    annex_1, annex_2 = starts.get(ANNEX_1, len(frame.pages)), starts.get(ANNEX_2, len(frame.pages))
+    writer = PdfWriter()
+    for page in frame.pages[:annex_1]:
+        writer.add_page(page)
+    appendix_1 = [writer.add_page(page) for page in frame.pages[annex_1:annex_2]]
+    for entry in manifest["units"]:
+        with annexes[(entry["unit"], entry["key"])].pdf.open("rb") as handle:
+            reader = PdfReader(io.BytesIO(handle.read()))
+        appendix_1.extend(writer.add_page(page) for page in reader.pages)
+    appendix_2 = [writer.add_page(page) for page in frame.pages[annex_2:]]
+    stamps = PdfReader(io.BytesIO(_stamp_pages(max(len(appendix_1), len(appendix_2), 1))))
+    for appendix in (appendix_1, appendix_2):
+        for number, page in enumerate(appendix[1:], start=1):
+            page.merge_page(stamps.pages[number])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    summary.pdf.save(
+        f"bao-cao-tong-hop-{campaign.code}-{summary.number}.pdf", ContentFile(buffer.getvalue()), save=False
+    )
+    job_done(summary, pdf=summary.pdf.name)
+    _clean_up(work, campaign, {entry["key"] for entry in manifest["units"]})
+
+
+def _clean_up(work, campaign, keys):
+    directories, files = default_storage.listdir(work)
+    for name in files:
+        default_storage.delete(f"{work}/{name}")
+    for directory in directories:
+        for name in default_storage.listdir(f"{work}/{directory}")[1]:
+            default_storage.delete(f"{work}/{directory}/{name}")
+    # Older pages of units that changed; kept an hour in case a compile still running uses them.
+    old = UnitAnnex.objects.filter(campaign=campaign, created_at__lt=timezone.now() - datetime.timedelta(hours=1))
+    for annex in old.exclude(key__in=keys):
+        annex.pdf.delete(save=False)
+        annex.delete()
+
+
+def summary_latest_done(campaign):
+    return Summary.objects.filter(campaign=campaign, status=JobStatus.DONE).order_by("-number").first()

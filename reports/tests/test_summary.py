@@ -1,0 +1,209 @@
+"""The provincial summary service: content, figures, format, DOCX, cache and failures."""
+
+import datetime
+import io
+
+import pytest
+from django.db.models import Max
+from docx import Document
+
+from campaigns.models import Unit
+from reports import summary as summary_module
+from reports.jobs import job_claim, job_run
+from reports.models import JobStatus, ReportStatus, Summary, UnitAnnex
+from reports.services import report_save_values
+from reports.summary import summary_compile, summary_create
+from reports.tasks import compile_summary
+from reports.tests.pdf_reading import embedded_fonts, pdf_reader, pdf_text, read_field, top_margin_text
+from reports.tests.printing_data import LATE, fill_report
+from reports.workflow import report_return, report_submit
+
+DOCUMENT_DATE = datetime.date(2024, 12, 15)
+
+
+@pytest.fixture
+def reports(campaign, unit_a, unit_b, officer_a, officer_b):
+    tuan_giao = Unit.objects.get(code="h-tuan-giao")
+    return {
+        "a": fill_report(
+            campaign,
+            unit_a,
+            officer_a,
+            narrative="Tổ chức 12 buổi tuyên truyền tại các xã.",
+            commendations=[("collective", "Phòng Văn hóa huyện", "Hoàn thành xuất sắc", "Bằng khen")],
+        ),
+        "b": fill_report(campaign, unit_b, officer_b, submit_at=LATE),
+        "tg": fill_report(campaign, tuan_giao, officer_a, records_total=8000, records_online=1000),
+    }
+
+
+def compile_now(campaign, reviewer, **extra):
+    summary = summary_create(
+        campaign=campaign,
+        by=reviewer,
+        recommendations="Đề nghị Trung ương bổ sung kinh phí.\nĐề nghị khen thưởng kịp thời.",
+        document_number="5",
+        document_date=DOCUMENT_DATE,
+        **extra,
+    )
+    job = job_claim(Summary, summary.pk)
+    job_run(job, lambda: summary_compile(summary=job))
+    job.refresh_from_db()
+    return job
+
+
+@pytest.fixture
+def compiled(reports, campaign, reviewer):
+    summary = compile_now(campaign, reviewer)
+    assert summary.status == JobStatus.DONE, summary.error
+    return summary
+
+
+@pytest.fixture
+def pdf(compiled):
+    return read_field(compiled.pdf)
+
+
+def test_header_number_date_and_title(pdf):
+    text = pdf_text(pdf)
+    for line in (
+        "ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Số: 05/BC-UBND",
+        "Điện Biên, ngày 15 tháng 12 năm 2024",
+        "BÁO CÁO",
+    ):
+        assert line in text, line
+
+
+def test_figures_are_aggregated_then_computed_and_written_the_vietnamese_way(pdf):
+    text = pdf_text(pdf)
+    # District records online: (1.706 + 1.000) / (2.000 + 8.000) × 100 = 27,06 → 27,1,
+    # not the mean of the two districts' rates (85,3 and 12,5 → 48,9).
+    assert "27,1" in text
+    assert "48,9" not in text
+    assert "3.868.370" in text  # the trees goal, grouped with dots
+
+
+def test_it_names_who_reported_on_time_late_and_not_at_all(pdf):
+    text = pdf_text(pdf)
+    assert "Có 3/42 đơn vị gửi báo cáo" in text
+    assert "Các đơn vị gửi báo cáo đúng hạn: Huyện Mường Ảng, Huyện Tuần Giáo." in text
+    assert "Các đơn vị gửi báo cáo muộn: Sở Văn hóa, Thể thao và Du lịch." in text
+    missing = text.split("Các đơn vị chưa gửi báo cáo:")[1].split(".")[0]
+    assert "Huyện Nậm Pồ" in missing and "Công an tỉnh" in missing
+    assert "Huyện Mường Ảng" not in missing
+
+
+def test_narratives_commendations_assessment_and_recommendations(pdf):
+    text = pdf_text(pdf)
+    assert "Huyện Mường Ảng: Tổ chức 12 buổi tuyên truyền tại các xã." in text
+    assert "Phòng Văn hóa huyện" in text and "Bằng khen" in text
+    assert "chỉ tiêu có mức phấn đấu" in text
+    assert "Hồ sơ công việc cấp huyện xử lý trên môi trường mạng (đạt 27,1%, mức 80,0%)" in text
+    assert "Huyện Tuần Giáo (12,5%)" in text  # where the gap is
+    assert "Đề nghị Trung ương bổ sung kinh phí." in text
+
+
+def test_closing_signature_and_appendices(pdf):
+    text = pdf_text(pdf)
+    assert "Nơi nhận: - Ban Thường vụ Tỉnh ủy;" in text
+    assert "- Lưu: VT, KSTT." in text
+    assert "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in text
+    assert "Lê Thành Đô" in text
+    assert "Phụ lục I" in text and "Phụ lục II" in text
+    assert "(Kèm theo Báo cáo số 05/BC-UBND ngày 15/12/2024 của UBND tỉnh Điện Biên)" in text
+
+
+def test_fonts_are_embedded(pdf):
+    fonts = embedded_fonts(pdf)
+    assert fonts and all("LiberationSerif" in name.replace("-", "") for name in fonts), fonts
+
+
+def test_pages_are_numbered_from_page_two_and_the_appendix_separately(pdf):
+    pages = pdf_reader(pdf).pages
+    assert top_margin_text(pages[0]) == ""
+    assert top_margin_text(pages[1]) == "2"
+    annex = next(i for i, page in enumerate(pages) if "Phụ lục I" in page.extract_text())
+    assert top_margin_text(pages[annex]) == ""
+    assert top_margin_text(pages[annex + 1]) == "2"
+
+
+def test_it_records_the_report_versions_it_used(compiled, reports):
+    assert compiled.report_versions == {
+        "h-muong-ang": reports["a"].version,
+        "so-vhttdl": reports["b"].version,
+        "h-tuan-giao": reports["tg"].version,
+    }
+    assert compiled.duration is not None
+
+
+def test_docx_holds_the_same_text_and_figures(compiled):
+    document = Document(io.BytesIO(read_field(compiled.docx)))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    cells = "\n".join(cell.text for table in document.tables for row in table.rows for cell in row.cells)
+    everything = text + "\n" + cells
+    for expected in ("BÁO CÁO", "Số: 05/BC-UBND", "Lê Thành Đô", "27,1", "3.868.370", "Huyện Nậm Pồ", "Phụ lục I"):
+        assert expected in everything, expected
+
+
+def test_recompile_renders_only_the_unit_that_changed(compiled, campaign, reviewer, reports, officer_a):
+    first = set(UnitAnnex.objects.values_list("unit__code", "key"))
+    assert {code for code, _key in first} == {"h-muong-ang", "so-vhttdl", "h-tuan-giao"}
+
+    again = compile_now(campaign, reviewer)
+    assert set(UnitAnnex.objects.values_list("unit__code", "key")) == first
+
+    report = reports["tg"]
+    report_return(report=report, by=reviewer, reason="Kiểm tra lại số hồ sơ.")
+    report_save_values(report=report, by=officer_a, values={"records_online": 4000})
+    report_submit(report=report, by=officer_a)
+    third = compile_now(campaign, reviewer)
+    new = set(UnitAnnex.objects.values_list("unit__code", "key")) - first
+    assert [code for code, _key in new] == ["h-tuan-giao"]
+    assert "50,0" in pdf_text(read_field(third.pdf))  # Tuần Giáo's own rate: 4.000 / 8.000
+    assert again.number + 1 == third.number
+
+
+def test_chunks_fan_out_as_tasks_and_the_last_one_merges(reports, campaign, reviewer, monkeypatch):
+    monkeypatch.setattr(summary_module, "CHUNK_UNITS", 1)
+    summary = summary_create(campaign=campaign, by=reviewer, document_date=DOCUMENT_DATE)
+    compile_summary.delay(summary.pk)
+    summary.refresh_from_db()
+    assert summary.status == JobStatus.DONE, summary.error
+    assert (summary.parts_total, summary.parts_done) == (4, 4)  # three unit chunks and the frame
+    assert UnitAnnex.objects.count() == 3
+    assert "Huyện Tuần Giáo" in pdf_text(read_field(summary.pdf))
+
+
+def test_a_rendering_error_leaves_a_failed_row_with_a_reason(reports, campaign, reviewer, settings, tmp_path):
+    broken = tmp_path / "templates" / "pdf"
+    broken.mkdir(parents=True)
+    (broken / "annex_unit.html").write_text('{% include "pdf/no-such-part.html" %}')
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}]
+    summary = summary_create(campaign=campaign, by=reviewer)
+    compile_summary.delay(summary.pk)
+    summary.refresh_from_db()
+    assert summary.status == JobStatus.FAILED
+    assert "Không tạo được tài liệu" in summary.error
+    assert "no-such-part.html" in summary.error
+    assert summary.finished_at is not None
+    assert not summary.pdf
+
+
+def test_numbers_are_allocated_per_campaign(campaign, reviewer):
+    first = summary_create(campaign=campaign, by=reviewer)
+    second = summary_create(campaign=campaign, by=reviewer)
+    assert (first.number, second.number) == (1, 2)
+    assert Summary.objects.aggregate(n=Max("number"))["n"] == 2
+
+
+def test_only_submitted_and_accepted_reports_count(campaign, unit_a, officer_a, reviewer):
+    draft = fill_report(campaign, unit_a, officer_a, submit_at=None)
+    assert draft.status == ReportStatus.DRAFT
+    summary = compile_now(campaign, reviewer)
+    assert summary.report_versions == {}
+    text = pdf_text(read_field(summary.pdf))
+    assert "Có 0/42 đơn vị gửi báo cáo" in text
+    assert "Huyện Mường Ảng" in text.split("Các đơn vị chưa gửi báo cáo:")[1]
