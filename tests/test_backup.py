@@ -30,9 +30,10 @@ print(json.dumps(rows, default=str))
 
 
 def postgres_available():
-    return shutil.which("pg_dump") and subprocess.run(
-        ["psql", ADMIN_URL, "-qc", "select 1"], capture_output=True
-    ).returncode == 0
+    return (
+        shutil.which("pg_dump")
+        and subprocess.run(["psql", ADMIN_URL, "-qc", "select 1"], capture_output=True).returncode == 0
+    )
 
 
 pytestmark = pytest.mark.skipif(not postgres_available(), reason="PostgreSQL at 127.0.0.1:5432 is not running")
@@ -48,8 +49,12 @@ def run(args, env, **kwargs):
 
 def test_dump_wipe_restore_keeps_every_report(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}", MEDIA_ROOT=str(tmp_path / "media"),
-               BROKER_DIR=str(tmp_path / "broker"), CELERY_TASK_ALWAYS_EAGER="1")
+    env.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        BROKER_DIR=str(tmp_path / "broker"),
+        CELERY_TASK_ALWAYS_EAGER="1",
+    )
     psql(f"DROP DATABASE IF EXISTS {DB_NAME}")
     psql(f"CREATE DATABASE {DB_NAME}")
     try:
@@ -58,7 +63,7 @@ def test_dump_wipe_restore_keeps_every_report(tmp_path):
         evidence = tmp_path / "media" / "evidence" / "demo.pdf"
         evidence.parent.mkdir(parents=True)
         evidence.write_bytes(b"%PDF-1.4 demo evidence")
-        before = json.loads(run([sys.executable, "manage.py", "shell", "-c", FINGERPRINT], env).stdout)
+        before = json.loads(run([sys.executable, "manage.py", "shell", "--no-imports", "-c", FINGERPRINT], env).stdout)
         assert before["reports"], "the demo should have reports to protect"
 
         dump, media_tar = run(["bash", "scripts/backup.sh", str(tmp_path / "backup")], env).stdout.split()
@@ -68,8 +73,10 @@ def test_dump_wipe_restore_keeps_every_report(tmp_path):
         shutil.rmtree(tmp_path / "media")
         run(["bash", "scripts/restore.sh", dump, media_tar], env)
 
-        after = json.loads(run([sys.executable, "manage.py", "shell", "-c", FINGERPRINT], env).stdout)
+        after = json.loads(run([sys.executable, "manage.py", "shell", "--no-imports", "-c", FINGERPRINT], env).stdout)
         assert after == before
-        assert hashlib.sha256(evidence.read_bytes()).hexdigest() == hashlib.sha256(b"%PDF-1.4 demo evidence").hexdigest()
+        assert (
+            hashlib.sha256(evidence.read_bytes()).hexdigest() == hashlib.sha256(b"%PDF-1.4 demo evidence").hexdigest()
+        )
     finally:
         psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
