@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, CampaignStatus
 from campaigns.roles import can_read_province, is_reviewer
 
 from .models import JobStatus, Reminder, Summary
@@ -67,6 +67,16 @@ def _enqueue(summary):
     from .tasks import compile_summary
 
     transaction.on_commit(lambda: compile_summary.delay(summary.pk))
+
+
+def summary_current(request):
+    """The summaries of the active campaign (the navigation's entry point)."""
+    if not can_read_province(request.user):
+        raise Http404
+    campaign = Campaign.objects.filter(status=CampaignStatus.ACTIVE).first() or Campaign.objects.first()
+    if campaign is None:
+        return redirect("campaigns:list")
+    return redirect("reports:summary_list", code=campaign.code)
 
 
 def summary_list(request, code):

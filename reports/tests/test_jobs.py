@@ -1,0 +1,85 @@
+"""Job rows: claims, attempts, and the sweep that requeues or fails jobs whose worker died."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from reports.jobs import job_claim, jobs_sweep_stale
+from reports.models import JobStatus, ReportPrint, Summary
+from reports.summary import summary_create
+from reports.tasks import sweep_stale_jobs
+from reports.tests.printing_data import fill_report
+
+
+@pytest.fixture
+def summary(campaign, reviewer):
+    return summary_create(campaign=campaign, by=reviewer)
+
+
+def long_ago(settings):
+    return timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS + 60)
+
+
+def test_a_claim_runs_a_job_once(summary):
+    claimed = job_claim(Summary, summary.pk)
+    assert claimed.status == JobStatus.RUNNING and claimed.attempts == 1
+    assert job_claim(Summary, summary.pk) is None  # running with a fresh heartbeat: not ours
+
+
+def test_a_silent_running_job_can_be_claimed_again_until_attempts_run_out(summary, settings):
+    settings.JOB_MAX_ATTEMPTS = 2
+    for attempt in (1, 2):
+        Summary.objects.filter(pk=summary.pk).update(heartbeat_at=long_ago(settings))
+        assert job_claim(Summary, summary.pk).attempts == attempt
+    Summary.objects.filter(pk=summary.pk).update(heartbeat_at=long_ago(settings))
+    assert job_claim(Summary, summary.pk) is None
+    summary.refresh_from_db()
+    assert summary.status == JobStatus.FAILED
+    assert "Đã thử 2 lần" in summary.error
+
+
+def test_the_sweep_requeues_a_stale_job_and_the_worker_finishes_it(campaign, unit_a, officer_a, settings):
+    report = fill_report(campaign, unit_a, officer_a)
+    job = ReportPrint.objects.create(report=report, report_version=report.version)
+    job_claim(ReportPrint, job.pk)
+    ReportPrint.objects.filter(pk=job.pk).update(heartbeat_at=long_ago(settings))  # its worker died
+
+    sweep_stale_jobs.delay()  # eager: the requeued task runs at once
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    assert job.attempts == 2
+    assert job.pdf
+
+
+def test_the_sweep_fails_a_stale_job_out_of_attempts(summary, settings):
+    job_claim(Summary, summary.pk)
+    Summary.objects.filter(pk=summary.pk).update(heartbeat_at=long_ago(settings), attempts=settings.JOB_MAX_ATTEMPTS)
+    enqueued = []
+    assert jobs_sweep_stale(models=[Summary], enqueue=lambda model, pk: enqueued.append(pk)) == (0, 1)
+    summary.refresh_from_db()
+    assert summary.status == JobStatus.FAILED
+    assert "dừng đột ngột" in summary.error
+    assert enqueued == []
+
+
+def test_the_sweep_leaves_live_jobs_alone(summary):
+    job_claim(Summary, summary.pk)
+    enqueued = []
+    assert jobs_sweep_stale(models=[Summary], enqueue=lambda model, pk: enqueued.append(pk)) == (0, 0)
+    summary.refresh_from_db()
+    assert summary.status == JobStatus.RUNNING
+    assert enqueued == []
+
+
+def test_the_sweep_enqueues_again_a_job_whose_message_was_lost(summary, settings):
+    Summary.objects.filter(pk=summary.pk).update(created_at=long_ago(settings))
+    enqueued = []
+    assert jobs_sweep_stale(models=[Summary], enqueue=lambda model, pk: enqueued.append((model, pk))) == (1, 0)
+    assert enqueued == [(Summary, summary.pk)]
+
+
+def test_a_finished_job_is_never_claimed(summary):
+    Summary.objects.filter(pk=summary.pk).update(status=JobStatus.DONE)
+    assert job_claim(Summary, summary.pk) is None
