@@ -85,8 +85,8 @@ def test_gunicorn_serves_the_portal_and_static_files(tmp_path):
         [str(Path(PYTHON).parent / "gunicorn"), "emulation.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.time() + 30
@@ -102,11 +102,13 @@ def test_gunicorn_serves_the_portal_and_static_files(tmp_path):
                 if time.time() > deadline or server.poll() is not None:
                     raise AssertionError("gunicorn did not start") from None
                 time.sleep(0.3)
-        html = page.read().decode()
+        with page:
+            html = page.read().decode()
         assert page.status == 200 and "Đăng nhập" in html
         assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
         css = urllib.request.urlopen(f"http://127.0.0.1:{port}/static/vendor/bootstrap/bootstrap.min.css", timeout=5)
-        assert css.status == 200 and b"Bootstrap" in css.read(2000)
+        with css:
+            assert css.status == 200 and b"Bootstrap" in css.read(2000)
     finally:
         server.terminate()
         server.wait(timeout=10)
