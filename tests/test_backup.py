@@ -21,7 +21,10 @@ import hashlib, json
 from reports.models import UnitReport, MeasureValue, ReportEvent, Evidence
 rows = {
   "reports": sorted(UnitReport.objects.values_list("unit__code", "status", "version", "is_late")),
-  "values": sorted((c, m, str(v)) for c, m, v in MeasureValue.objects.values_list("report__unit__code", "measure__code", "value")),
+  "values": sorted(
+      (c, m, str(v))
+      for c, m, v in MeasureValue.objects.values_list("report__unit__code", "measure__code", "value")
+  ),
   "events": ReportEvent.objects.count(),
   "evidence": sorted(Evidence.objects.values_list("file", flat=True)),
 }

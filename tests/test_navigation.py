@@ -54,9 +54,21 @@ def test_anonymous_users_are_sent_to_login_from_every_page(client, campaign):
 
 def test_campaign_page_shows_identity_targets_goals_and_units(client_for, officer_a, campaign):
     html = client_for(officer_a).get(f"/campaigns/{campaign.code}/").content.decode()
-    for text in ["1908/UBND-KSTT", "24/04/2024", "15/11/2024", "15/12/2024", "Lê Thành Đô",
-                 "Giảm tỷ lệ hộ nghèo", "(Số hộ nghèo đầu kỳ − Số hộ nghèo cuối kỳ) ÷ Tổng số hộ dân cư × 100",
-                 "≥ 5,5", "Các huyện nghèo", "≥ 3.868.370", "không đặt mức", "Huyện Tuần Giáo", "Khối Trường Chuyên nghiệp"]:
+    for text in [
+        "1908/UBND-KSTT",
+        "24/04/2024",
+        "15/11/2024",
+        "15/12/2024",
+        "Lê Thành Đô",
+        "Giảm tỷ lệ hộ nghèo",
+        "(Số hộ nghèo đầu kỳ − Số hộ nghèo cuối kỳ) ÷ Tổng số hộ dân cư × 100",
+        "≥ 5,5",
+        "Các huyện nghèo",
+        "≥ 3.868.370",
+        "không đặt mức",
+        "Huyện Tuần Giáo",
+        "Khối Trường Chuyên nghiệp",
+    ]:
         assert text in html, text
 
 

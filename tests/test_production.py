@@ -65,7 +65,10 @@ def test_security_headers_and_cookies(client, settings):
 
 def test_session_expires_after_inactivity_setting(tmp_path):
     env = production_env(tmp_path, SESSION_IDLE_MINUTES="15")
-    code = "from django.conf import settings as s; print(s.SESSION_COOKIE_AGE, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_AGE, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS)"
+    )
     result = manage(env, "shell", "--no-imports", "-c", code)
     assert result.stdout.split() == ["900", "True", "31536000"]
 

@@ -34,28 +34,55 @@ BASE = {
     "sections": [{"code": "I", "title": "Phần một"}, {"code": "II", "title": "Phần hai"}],
     "measures": [
         {"code": "total", "section": "I", "name": "Tổng", "unit": "hồ sơ", "reported_by": "all"},
-        {"code": "online", "section": "I", "name": "Trực tuyến", "unit": "hồ sơ", "reported_by": "all",
-         "part_of": "total"},
+        {
+            "code": "online",
+            "section": "I",
+            "name": "Trực tuyến",
+            "unit": "hồ sơ",
+            "reported_by": "all",
+            "part_of": "total",
+        },
         {"code": "trees_a", "section": "II", "name": "Cây A", "reported_by": {"kinds": ["commune"]}},
         {"code": "trees_b", "section": "II", "name": "Cây B", "reported_by": {"units": ["s-c"]}},
     ],
     "targets": [
-        {"code": "online_rate", "section": "I", "name": "Tỷ lệ trực tuyến", "unit": "%", "rate": True,
-         "formula": "online / total * 100", "over": ["commune"],
-         "goals": {"province": 80, "groups": {"g1": 90}, "units": {"x-b": 70}}},
+        {
+            "code": "online_rate",
+            "section": "I",
+            "name": "Tỷ lệ trực tuyến",
+            "unit": "%",
+            "rate": True,
+            "formula": "online / total * 100",
+            "over": ["commune"],
+            "goals": {"province": 80, "groups": {"g1": 90}, "units": {"x-b": 70}},
+        },
         {"code": "trees", "section": "II", "name": "Cây", "formula": "trees_a + trees_b", "goals": {"province": 100}},
-        {"code": "trees_a_t", "section": "II", "name": "Cây A", "formula": "trees_a", "parent": "trees",
-         "goals": {"province": 60}},
-        {"code": "trees_b_t", "section": "II", "name": "Cây B", "formula": "trees_b", "parent": "trees",
-         "goals": {"province": 40}},
+        {
+            "code": "trees_a_t",
+            "section": "II",
+            "name": "Cây A",
+            "formula": "trees_a",
+            "parent": "trees",
+            "goals": {"province": 60},
+        },
+        {
+            "code": "trees_b_t",
+            "section": "II",
+            "name": "Cây B",
+            "formula": "trees_b",
+            "parent": "trees",
+            "goals": {"province": 40},
+        },
     ],
 }
 
 
 def write(tmp_path, data, name="test-2025.yaml"):
     path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False) if not isinstance(data, str) else data,
-                    encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False) if not isinstance(data, str) else data,
+        encoding="utf-8",
+    )
     return path
 
 
@@ -103,7 +130,10 @@ def test_happy_path(db, tmp_path):
     target = campaign.targets.get(code="online_rate")
     assert target.formula_text == "Trực tuyến ÷ Tổng × 100"
     assert {(g.scope, g.value) for g in target.goals.all()} == {
-        ("province", Decimal(80)), ("group", Decimal(90)), ("unit", Decimal(70))}
+        ("province", Decimal(80)),
+        ("group", Decimal(90)),
+        ("unit", Decimal(70)),
+    }
     assert campaign.targets.get(code="trees_a_t").parent.code == "trees"
     assert sorted(campaign.participants().values_list("code", flat=True)) == ["s-c", "x-a", "x-b"]
 
@@ -316,10 +346,19 @@ def test_1908_loads_completely(campaign):
     assert units.count() == 10 + 19 + 3 + 4 + 6
     assert Unit.objects.get(code="h-tuan-giao").valid_until.isoformat() == "2025-06-30"
     assert set(UnitGroup.objects.get(code="huyen-ngheo").units.values_list("code", flat=True)) == {
-        "h-dien-bien-dong", "h-muong-ang", "h-muong-cha", "h-muong-nhe", "h-nam-po", "h-tua-chua", "h-tuan-giao"}
+        "h-dien-bien-dong",
+        "h-muong-ang",
+        "h-muong-cha",
+        "h-muong-nhe",
+        "h-nam-po",
+        "h-tua-chua",
+        "h-tuan-giao",
+    }
     poverty = campaign.targets.get(code="poverty_reduction")
     assert {(g.scope, g.group.code if g.group else None, g.value) for g in poverty.goals.all()} == {
-        ("province", None, Decimal(4)), ("group", "huyen-ngheo", Decimal("5.5"))}
+        ("province", None, Decimal(4)),
+        ("group", "huyen-ngheo", Decimal("5.5")),
+    }
     assert campaign.targets.get(code="trees_total").goals.get().value == 3868370
     assert not campaign.targets.get(code="tree_survival").goals.exists()
     assert campaign.measures.get(code="project_him_lam").reporter_units.get().code == "so-vhttdl"
@@ -329,8 +368,9 @@ def test_1908_loads_completely(campaign):
 def test_2026_campaign_lists_communes_not_districts(db, tmp_path):
     campaign_load(path=CAMPAIGN_FILE)
     data = copy.deepcopy(BASE)
-    data["campaign"].update(code="2026", directive_date="2026-02-01", unit_deadline="2026-11-15",
-                            summary_deadline="2026-12-15")
+    data["campaign"].update(
+        code="2026", directive_date="2026-02-01", unit_deadline="2026-11-15", summary_deadline="2026-12-15"
+    )
     campaign = campaign_load(path=write(tmp_path, data)).campaign
     codes = set(campaign.participants().values_list("code", flat=True))
     assert "h-tuan-giao" not in codes and "x-a" in codes
