@@ -120,7 +120,7 @@ def _change_row(change, names):
     elif "commendation" in change:
         label = _("Đề nghị khen thưởng: %(name)s") % {"name": change["commendation"]}
     else:
-        label = ", ".join(f"{key}" for key in change)
+        label = ", ".join(change)
     return {"label": label, "old": change.get("old"), "new": change.get("new")}
 
 
@@ -170,10 +170,10 @@ def report_detail(request, pk):
     return _render_detail(request, report)
 
 
-def _render_detail(request, report, review_form=None, status=200):
+def _render_detail(request, report, review_form=None):
     context = _report_context(request, report)
     context["review_form"] = review_form or ReviewForm(initial={"version": report.version})
-    return render(request, "reports/report_detail.html", context, status=status)
+    return render(request, "reports/report_detail.html", context)
 
 
 # --- the report form ---------------------------------------------------------------------
@@ -225,15 +225,17 @@ def report_edit(request, pk):
             messages.success(request, _("Đã lưu nháp (phiên bản %(version)s).") % {"version": report.version})
             url = reverse("reports:report_edit", args=[report.pk])
             return redirect(url + ("#commendations" if action == "add_row" else ""))
-    return _render_edit(request, report, form, formset, conflict=conflict, status=200)
+    return _render_edit(request, report, form, formset, conflict=conflict)
 
 
-def _render_edit(request, report, form, formset, *, conflict=None, evidence_form=None, status=200):
+def _render_edit(request, report, form, formset, *, conflict=None, evidence_form=None):
     context = _report_context(request, report)
     latest = {}
     if conflict is not None:
         stored = current_values(report)
+        names = {measure.code: measure.name for measure in context["measures"]}
         for event in conflict.events:
+            event.change_rows = [_change_row(change, names) for change in event.changes]
             for change in event.changes:
                 if "measure" in change:
                     value = stored.get(change["measure"])
@@ -255,7 +257,7 @@ def _render_edit(request, report, form, formset, *, conflict=None, evidence_form
         evidence_form=evidence_form or EvidenceForm(),
         max_evidence_mb=settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
     )
-    return render(request, "reports/report_edit.html", context, status=status)
+    return render(request, "reports/report_edit.html", context)
 
 
 # --- submission ----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Helpers for the report page tests: build what the browser would POST."""
 
 from campaigns.models import ValueType
+from campaigns.numbers import parse_vn_number
 from reports.forms import no_data_field, note_field, value_field
-from reports.services import report_measures
+from reports.services import report_measures, report_save_values
 
 COMMENDATIONS = "commendations"
 
@@ -54,3 +55,9 @@ def form_post(report, values=None, *, action="save", version=None, no_data=(), n
         for key, value in row.items():
             data[f"{COMMENDATIONS}-{index}-{key}"] = value
     return data
+
+
+def fill(report, by):
+    """Save a complete set of valid values (ready to submit)."""
+    values = {code: parse_vn_number(text) for code, text in typed_values(report).items()}
+    return report_save_values(report=report, by=by, values=values)
