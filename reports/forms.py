@@ -212,46 +212,35 @@ class SubmitForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-LATE_CHOICES = [("", _("Tất cả")), ("1", _("Nộp muộn")), ("0", _("Đúng hạn"))]
+ALL = ("", _("Tất cả"))
+SMALL_SELECT = "form-select form-select-sm"
+
+
+def _pick(label, choices):
+    return forms.ChoiceField(
+        label=label, choices=[ALL, *choices], required=False, widget=forms.Select(attrs={"class": SMALL_SELECT})
+    )
+
+
+def _pick_by_code(label, queryset):
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=queryset,
+        to_field_name="code",
+        required=False,
+        empty_label=ALL[1],
+        widget=forms.Select(attrs={"class": SMALL_SELECT}),
+    )
 
 
 class QueueFilterForm(forms.Form):
     """The review queue's filters (GET)."""
 
-    campaign = forms.ModelChoiceField(
-        label=_("Phong trào"),
-        queryset=Campaign.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("Tất cả"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    kind = forms.ChoiceField(
-        label=_("Loại đơn vị"),
-        choices=[("", _("Tất cả"))] + list(UnitKind.choices),
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    group = forms.ModelChoiceField(
-        label=_("Cụm, khối, nhóm"),
-        queryset=UnitGroup.objects.all(),
-        to_field_name="code",
-        required=False,
-        empty_label=_("Tất cả"),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    status = forms.ChoiceField(
-        label=_("Trạng thái"),
-        choices=[("", _("Tất cả"))] + list(ReportStatus.choices),
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    late = forms.ChoiceField(
-        label=_("Hạn nộp"),
-        choices=LATE_CHOICES,
-        required=False,
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
+    campaign = _pick_by_code(_("Phong trào"), Campaign.objects.all())
+    kind = _pick(_("Loại đơn vị"), UnitKind.choices)
+    group = _pick_by_code(_("Cụm, khối, nhóm"), UnitGroup.objects.all())
+    status = _pick(_("Trạng thái"), ReportStatus.choices)
+    late = _pick(_("Hạn nộp"), [("1", _("Nộp muộn")), ("0", _("Đúng hạn"))])
 
     def filter(self, queryset):
         """Apply the valid filters to a queryset of reports."""

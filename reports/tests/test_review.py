@@ -21,6 +21,12 @@ def report(campaign, unit_a, officer_a):
     return report_get_or_create(campaign=campaign, unit=unit_a, by=officer_a)
 
 
+@pytest.fixture
+def submitted(report, officer_a):
+    fill(report, officer_a)
+    return report_submit(report=report, by=officer_a)
+
+
 def text_of(response):
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
 
@@ -114,9 +120,8 @@ def test_submit_confirmation_lists_what_is_missing(report, officer_a, client_for
     assert report.status == ReportStatus.DRAFT
 
 
-def test_reviewer_sees_values_against_goals_and_the_actions(report, officer_a, reviewer, client_for):
-    fill(report, officer_a)
-    report_submit(report=report, by=officer_a)
+def test_reviewer_sees_values_against_goals_and_the_actions(submitted, reviewer, client_for):
+    report = submitted
     response = client_for(reviewer).get(reverse("reports:report_detail", args=[report.pk]))
     page = text_of(response)
     assert "Chấp nhận" in page and "Trả lại đơn vị" in page
@@ -124,16 +129,14 @@ def test_reviewer_sees_values_against_goals_and_the_actions(report, officer_a, r
     assert "Tổng số hộ dân cư 12.000 hộ" in page
 
 
-def test_leader_reads_without_actions(report, officer_a, leader, client_for):
-    fill(report, officer_a)
-    report_submit(report=report, by=officer_a)
+def test_leader_reads_without_actions(submitted, leader, client_for):
+    report = submitted
     html = client_for(leader).get(reverse("reports:report_detail", args=[report.pk])).content.decode()
     assert "12.000" in html and 'id="review"' not in html
 
 
-def test_stale_review_is_refused(report, officer_a, reviewer, client_for):
-    fill(report, officer_a)
-    report_submit(report=report, by=officer_a)
+def test_stale_review_is_refused(submitted, reviewer, client_for):
+    report = submitted
     response = client_for(reviewer).post(
         reverse("reports:report_accept", args=[report.pk]), {"version": report.version - 1}
     )
@@ -142,9 +145,8 @@ def test_stale_review_is_refused(report, officer_a, reviewer, client_for):
     assert report.status == ReportStatus.SUBMITTED
 
 
-def test_accepting_twice_is_refused(report, officer_a, reviewer, client_for):
-    fill(report, officer_a)
-    report_submit(report=report, by=officer_a)
+def test_accepting_twice_is_refused(submitted, reviewer, client_for):
+    report = submitted
     client = client_for(reviewer)
     url = reverse("reports:report_accept", args=[report.pk])
     client.post(url, {"version": report.version})
