@@ -153,6 +153,7 @@ def test_accepting_twice_is_refused(submitted, reviewer, client_for):
     report.refresh_from_db()
     response = client.post(url, {"version": report.version})
     assert response.status_code == 200
+    assert "Chỉ chấp nhận được báo cáo đã gửi" in text_of(response)
     report.refresh_from_db()
     assert report.events.filter(action=EventAction.ACCEPTED).count() == 1
 
