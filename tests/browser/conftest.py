@@ -4,6 +4,9 @@ test leaves a screenshot and the page's console errors under test-artifacts/."""
 
 import os
 import re
+import threading
+import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,17 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """A test database in a file rather than in memory, so the live server's threads and the
+    background job thread each use their own connection instead of sharing one."""
+    from django.db import connections
+
+    database = connections["default"].settings_dict
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("browser-db") / "portal.sqlite3")
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +117,82 @@ def sign_in(page):
 
 def csp_problems(page):
     return [problem for problem in page.problems if "Content Security Policy" in problem]
+
+
+@pytest.fixture
+def background_jobs(monkeypatch):
+    """Print and summary jobs run in a thread after a short pause, as a worker would, so the
+    page first shows the queued job and its progress bar and its poll then sees it finish."""
+    from django.db import connections
+
+    from reports import tasks
+
+    threads = []
+
+    def deferred(task):
+        def delay(*args):
+            def run():
+                try:
+                    time.sleep(1.5)
+                    task.apply(args=args, throw=True)
+                finally:
+                    connections.close_all()
+
+            thread = threading.Thread(target=run, daemon=True)
+            threads.append(thread)
+            thread.start()
+
+        return delay
+
+    for task in (tasks.compile_summary, tasks.render_report_print):
+        monkeypatch.setattr(task, "delay", deferred(task))
+    yield threads
+    for thread in threads:
+        thread.join(120)
+
+
+def figures_for(report):
+    """code → (measure name, what an officer types, the Decimal it means): a complete, valid
+    set of the unit's figures, typed the Vietnamese way (parts never exceed their whole)."""
+    from reports.services import report_measures
+
+    measures = report_measures(report)
+    by_id = {measure.pk: measure for measure in measures}
+    wholes = {measure.part_of_id for measure in measures if measure.part_of_id}
+    typed = {0: ("12.345", Decimal(12345)), 1: ("5.000", Decimal(5000)), 2: ("1.150", Decimal(1150))}
+    figures = {}
+    for measure in measures:
+        depth, parent = 0, by_id.get(measure.part_of_id)
+        while parent is not None:
+            depth, parent = depth + 1, by_id.get(parent.part_of_id)
+        if measure.value_type == "boolean":
+            text, value = "1", Decimal(1)
+        elif measure.value_type in ("percent", "decimal"):
+            text, value = "85,5", Decimal("85.5")
+        elif depth or measure.pk in wholes:
+            text, value = typed[min(depth, 2)]
+        else:
+            text, value = "45", Decimal(45)
+        figures[measure.code] = (measure.name, text, value)
+    return figures
+
+
+def report_filled(*, campaign, unit, officer, submit=True):
+    """A unit's report with a complete set of figures (submitted unless `submit` is false)."""
+    from reports.services import report_get_or_create, report_save_values
+    from reports.workflow import report_submit
+
+    report = report_get_or_create(campaign=campaign, unit=unit, by=officer)
+    values = {code: value for code, (_name, _text, value) in figures_for(report).items()}
+    report_save_values(report=report, by=officer, values=values, narratives={"I": "Đã triển khai đầy đủ."})
+    if submit:
+        report_submit(report=report, by=officer)
+    report.refresh_from_db()
+    return report
+
+
+def pdf_download(page, click):
+    """Click something that downloads a file; return the file's bytes."""
+    with page.expect_download() as info:
+        click()
+    return Path(info.value.path()).read_bytes()
