@@ -50,7 +50,7 @@ from .pdf import (
     render_html,
 )
 
-CHUNK_UNITS = 8  # units per annex part: small enough to spread, large enough to amortise a render
+CHUNK_UNITS = 4  # units per annex part: small enough to spread, large enough to amortise a render
 CHART_ROWS = 30  # an SVG chart cannot break across pages: longer lists continue in a second chart
 
 STAGE_COLLECTING = "Đang thu thập số liệu"
@@ -256,28 +256,39 @@ def _chart_pieces(title, items, goal, unit, description):
 
 
 def summary_charts(collected):
-    """Phụ lục II: the key targets, unit by unit against their goals, and the province's
-    figure for the targets a single unit reports (the projects)."""
+    """Phụ lục II: each key target by emulation cluster and block (by unit kind when the
+    units belong to no group) against its goal, beside the province's figure; the targets a
+    single unit reports (the projects) together in one chart of the province's figures.
+    Unit-by-unit figures are in Phụ lục I."""
+    snapshot = collected.snapshot
+    kinds = dict(UnitKind.choices)
     charts, province_rows = [], []
     for result in collected.province:
         target = result.target
         if not target.headline:
             continue
-        scoped = [
-            (section.unit.name, r.value, r.goal)
-            for section in collected.units
-            if section.counted
-            for r in section.results
-            if r.target.pk == target.pk
+        rows = [
+            (group.name, group_result.value, group_result.goal)
+            for group in snapshot.groups
+            for group_result in [snapshot.group_result(target, group)]
+            if group_result.value is not None
         ]
-        if len(scoped) >= 2 or (scoped and target.unit_of_measure != "%"):
+        if not rows:
+            rows = [
+                (kinds[kind], kind_result.value, kind_result.goal)
+                for kind in (target.over_kinds or list(kinds))
+                for kind_result in [snapshot.kind_result(target, kind)]
+                if kind_result.value is not None
+            ]
+        if len(rows) >= 2:
+            rows.append(("Toàn tỉnh", result.value, result.goal))
             charts.extend(
                 _chart_pieces(
                     f"{target.name} ({target.unit_of_measure})",
-                    scoped,
-                    result.goal,
+                    rows,
+                    None,
                     target.unit_of_measure,
-                    f"Kết quả của từng đơn vị; toàn tỉnh đạt {_shown(target, result.value)}.",
+                    f"Kết quả theo cụm, khối thi đua; toàn tỉnh đạt {_shown(target, result.value)}.",
                 )
             )
         elif target.unit_of_measure == "%":

@@ -1,0 +1,277 @@
+"""Summary benchmark: 50 and 200 synthetic units, each beside the naive render of the same
+HTML as one WeasyPrint document, measured in the same run.
+
+Runs in a throwaway directory (its own SQLite database, media folder and filesystem broker;
+db.sqlite3 is never touched) with a real `celery worker` of 2 processes, the production
+path: the compile fans unit annexes out as tasks and the last part enqueues the merge.
+
+Prints seconds, peak memory per process (VmHWM of every worker child; ru_maxrss of the naive
+render's own process) and the ratios against the goals:
+full compile at 200 units ≤ 0,4 × naive, peak ≤ 350 MB per process, recompile after one
+change ≤ 0,15 × full compile.
+"""
+
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (50, 200)
+WORKERS = 2
+GOALS = {"full_vs_naive": 0.4, "peak_mb": 350, "recompile_vs_full": 0.15}
+
+
+def main():
+    """Run the benchmark in a child process whose environment points at a temp directory."""
+    with tempfile.TemporaryDirectory(prefix="thidua-bench-") as tmp:
+        env = _env(Path(tmp))
+        subprocess.run([sys.executable, __file__, "drive"], env=env, check=True, cwd=ROOT)
+
+
+def _env(tmp):
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="emulation.settings",
+        DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
+        MEDIA_ROOT=str(tmp / "media"),
+        BROKER_DIR=str(tmp / "broker"),
+        CELERY_BROKER_URL="filesystem://",
+        CELERY_TASK_ALWAYS_EAGER="0",
+        CELERY_WORKER_MAX_TASKS_PER_CHILD="1000",
+        PYTHONPATH=str(ROOT),
+        LOG_LEVEL="ERROR",
+    )
+    for folder in ("broker/queue", "broker/processed", "media"):
+        (tmp / folder).mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def _setup_django():
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+# --- data ------------------------------------------------------------------------------------
+def seed(total):
+    """Load campaign 1908 and `total` synthetic units with submitted reports."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from campaigns.loader import campaign_load
+    from campaigns.models import Unit, UnitKind
+    from reports.aggregation import measures_for_unit
+    from reports.models import MeasureValue, Narrative, ReportStatus, UnitReport
+
+    call_command("migrate", verbosity=0)
+    campaign = campaign_load(path=ROOT / "campaigns" / "campaign_files" / "1908-UBND-KSTT.yaml").campaign
+    rng = random.Random(1908)
+    units = Unit.objects.bulk_create(
+        Unit(
+            code=f"bench-{index:03d}",
+            name=f"{'Huyện' if index % 5 < 3 else 'Sở'} thử nghiệm số {index}",
+            kind=UnitKind.DISTRICT if index % 5 < 3 else UnitKind.DEPARTMENT,
+            head_title="CHỦ TỊCH",
+        )
+        for index in range(total)
+    )
+    measures = list(campaign.measures.prefetch_related("reporter_units"))
+    section = campaign.sections.get(code="I")
+    submitted = timezone.now()
+    reports = UnitReport.objects.bulk_create(
+        UnitReport(campaign=campaign, unit=unit, status=ReportStatus.SUBMITTED, submitted_at=submitted)
+        for unit in units
+    )
+    values, narratives = [], []
+    for report, unit in zip(reports, units, strict=True):
+        for measure in measures_for_unit(measures, unit):
+            whole = rng.randint(2000, 20000)
+            value = rng.randint(0, 100) if measure.value_type == "percent" else whole
+            if measure.part_of_id:
+                value = rng.randint(whole // 2, whole) if measure.value_type != "percent" else value
+            values.append(MeasureValue(report=report, measure=measure, value=value))
+        narratives.append(
+            Narrative(
+                report=report, section=section, text=f"Đơn vị {unit.name} đã tổ chức {rng.randint(3, 40)} hoạt động."
+            )
+        )
+    MeasureValue.objects.bulk_create(values)
+    Narrative.objects.bulk_create(narratives)
+    return campaign
+
+
+def use_units(campaign, count):
+    from campaigns.models import Unit
+
+    campaign.explicit_participants.set(Unit.objects.filter(code__startswith="bench-").order_by("code")[:count])
+
+
+def change_one_unit(campaign):
+    from django.db.models import F
+
+    from reports.models import MeasureValue, UnitReport
+
+    report = UnitReport.objects.filter(campaign=campaign, unit__code="bench-000").get()
+    MeasureValue.objects.filter(report=report, measure__code="records_online").update(value=F("value") - 1)
+    UnitReport.objects.filter(pk=report.pk).update(version=F("version") + 1)
+
+
+# --- measuring -------------------------------------------------------------------------------
+def _children(pid):
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                status = (entry / "status").read_text()
+            except OSError:
+                continue
+            if f"\nPPid:\t{pid}\n" in status:
+                found.append(int(entry.name))
+    return found
+
+
+def _peak_mb(pid):
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def compile_with_worker(campaign, worker_pid):
+    """Queue a compile on the running worker; wait for it; return (seconds, peak MB)."""
+    from reports.models import JobStatus, Summary
+    from reports.summary import summary_create
+    from reports.tasks import compile_summary
+
+    summary = summary_create(campaign=campaign, by=None)
+    peaks = {}
+    started = time.perf_counter()
+    compile_summary.delay(summary.pk)
+    while True:
+        for pid in _children(worker_pid):
+            peaks[pid] = max(peaks.get(pid, 0.0), _peak_mb(pid))
+        summary.refresh_from_db()
+        if summary.status in (JobStatus.DONE, JobStatus.FAILED):
+            break
+        time.sleep(0.05)
+    seconds = time.perf_counter() - started
+    if summary.status != JobStatus.DONE:
+        raise SystemExit(f"compile failed: {summary.error}")
+    return seconds, max(peaks.values(), default=0.0), summary
+
+
+def naive(count):
+    """In its own process: the same summary HTML, every unit inline, rendered as one document."""
+    import resource
+
+    from django.db import connection
+
+    from campaigns.models import Campaign
+    from reports.pdf import html_to_pdf
+    from reports.summary import summary_collect, summary_content, summary_create, summary_full_html, unit_section_html
+
+    campaign = Campaign.objects.get(code="1908-UBND-KSTT")
+    summary = summary_create(campaign=campaign, by=None)
+    collected = summary_collect(campaign)
+    content = summary_content(summary, collected)
+    counted = [section for section in collected.units if section.counted]
+    fragments = [unit_section_html(section, index, content) for index, section in enumerate(counted, start=1)]
+    html = summary_full_html(content, fragments)
+    summary.delete()
+    connection.close()
+    started = time.perf_counter()
+    pdf = html_to_pdf(html)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"units": count, "seconds": seconds, "peak_mb": peak, "bytes": len(pdf)}))
+
+
+def _pages(summary):
+    import io
+
+    from pypdf import PdfReader
+
+    with summary.pdf.open("rb") as handle:
+        return len(PdfReader(io.BytesIO(handle.read())).pages)
+
+
+def drive():
+    _setup_django()
+    from reports.models import UnitAnnex
+
+    campaign = seed(max(SIZES))
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "emulation", "worker", f"--concurrency={WORKERS}", "--loglevel=ERROR"],
+        env=os.environ.copy(),
+        cwd=ROOT,
+    )
+    rows = []
+    try:
+        time.sleep(3)
+        use_units(campaign, 10)
+        compile_with_worker(campaign, worker.pid)  # warm the worker processes (imports, fonts, CSS)
+        for count in SIZES:
+            use_units(campaign, count)
+            result = subprocess.run(
+                [sys.executable, __file__, "naive", str(count)], capture_output=True, text=True, check=True, cwd=ROOT
+            )
+            floor = json.loads(result.stdout.strip().splitlines()[-1])
+            UnitAnnex.objects.all().delete()
+            full, full_peak, summary = compile_with_worker(campaign, worker.pid)
+            change_one_unit(campaign)
+            again, again_peak, _ = compile_with_worker(campaign, worker.pid)
+            rows.append(
+                {
+                    "units": count,
+                    "pages": _pages(summary),
+                    "naive": floor["seconds"],
+                    "naive_peak": floor["peak_mb"],
+                    "full": full,
+                    "recompile": again,
+                    "worker_peak": max(full_peak, again_peak),
+                }
+            )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    _print(rows)
+
+
+def _print(rows):
+    print(f"WeasyPrint render, {WORKERS} worker processes (celery prefork, filesystem broker)")
+    header = (
+        f"{'units':>5} {'pages':>5} {'naive s':>8} {'naive MB':>8} {'full s':>7} {'recomp s':>8} "
+        f"{'worker MB':>9} {'full/naive':>10} {'recomp/full':>11}"
+    )
+    print(header)
+    for row in rows:
+        print(
+            f"{row['units']:>5} {row['pages']:>5} {row['naive']:>8.1f} {row['naive_peak']:>8.0f} {row['full']:>7.1f} "
+            f"{row['recompile']:>8.2f} {row['worker_peak']:>9.0f} {row['full'] / row['naive']:>10.2f} "
+            f"{row['recompile'] / row['full']:>11.3f}"
+        )
+    last = rows[-1]
+    checks = [
+        ("full compile ≤ 0,4 × naive", last["full"] / last["naive"] <= GOALS["full_vs_naive"]),
+        ("peak ≤ 350 MB per worker process", max(r["worker_peak"] for r in rows) <= GOALS["peak_mb"]),
+        ("recompile ≤ 0,15 × full", last["recompile"] / last["full"] <= GOALS["recompile_vs_full"]),
+    ]
+    for label, ok in checks:
+        print(f"  {'OK ' if ok else 'MISS'} {label} (at {last['units']} units)")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["drive"]:
+        drive()
+    elif sys.argv[1:2] == ["naive"]:
+        _setup_django()
+        naive(int(sys.argv[2]))
