@@ -148,7 +148,7 @@ def _peak_mb(pid):
 
 def compile_with_worker(campaign, worker_pid):
     """Queue a compile on the running worker; wait for it; return (seconds, peak MB)."""
-    from reports.models import JobStatus, Summary
+    from reports.models import JobStatus
     from reports.summary import summary_create
     from reports.tasks import compile_summary
 
