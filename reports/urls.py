@@ -28,3 +28,21 @@ urlpatterns += [
     path("reports/<int:pk>/xlsx/", excel_views.report_xlsx, name="report_xlsx"),
     path("reports/<int:pk>/xlsx/upload/", excel_views.report_xlsx_upload, name="report_xlsx_upload"),
 ]
+
+# Printed documents, the provincial summary and reminders (reports/print_views.py, reports/summary_views.py).
+from . import print_views, summary_views  # noqa: E402
+
+urlpatterns += [
+    path("reports/<int:pk>/print/", print_views.report_print, name="report_print"),
+    path("prints/<int:pk>/", print_views.print_detail, name="print_detail"),
+    path("prints/<int:pk>/status/", print_views.print_status, name="print_status"),
+    path("prints/<int:pk>/download/", print_views.print_download, name="print_download"),
+    path("summaries/", summary_views.summary_current, name="summary_current"),
+    path("summaries/<slug:code>/", summary_views.summary_list, name="summary_list"),
+    path("summaries/<slug:code>/compile/", summary_views.summary_compile_view, name="summary_compile"),
+    path("summaries/<slug:code>/remind/<slug:unit_code>/", summary_views.remind_unit, name="remind_unit"),
+    path("summary/<int:pk>/", summary_views.summary_detail, name="summary_detail"),
+    path("summary/<int:pk>/status/", summary_views.summary_status, name="summary_status"),
+    path("summary/<int:pk>/retry/", summary_views.summary_retry_view, name="summary_retry"),
+    path("summary/<int:pk>/download/", summary_views.summary_download, name="summary_download"),
+]
