@@ -30,17 +30,19 @@ def _setup(document):
     normal.paragraph_format.line_spacing = 1.15
 
 
-def _paragraph(container, text="", *, bold=False, italic=False, size=None, align=None, indent=False, upper=False):
-    paragraph = container.add_paragraph()
+def _format(paragraph, text, *, bold=False, italic=False, size=None, align=None, upper=False):
     if text:
         run = paragraph.add_run(text.upper() if upper else text)
         run.bold, run.italic = bold, italic
         if size:
             run.font.size = Pt(size)
-    if align == "center":
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    elif align == "justify":
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    if align in ALIGN:
+        paragraph.alignment = ALIGN[align]
+    return paragraph
+
+
+def _paragraph(container, text="", *, indent=False, **style):
+    paragraph = _format(container.add_paragraph(), text, **style)
     if indent:
         paragraph.paragraph_format.first_line_indent = Cm(1)
     return paragraph
@@ -50,18 +52,17 @@ def _body(document, text):
     return _paragraph(document, text, align="justify", indent=True)
 
 
-def _cell_text(cell, text, *, bold=False, italic=False, size=None, align=None):
+def _cell_text(cell, text, **style):
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.space_after = Pt(0)
-    run = paragraph.add_run(text)
-    run.bold, run.italic = bold, italic
-    if size:
-        run.font.size = Pt(size)
-    if align == "center":
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    elif align == "right":
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    return paragraph
+    return _format(paragraph, text, **style)
+
+
+ALIGN = {
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
+}
 
 
 def _table(document, headers, rows, widths, *, align=None):

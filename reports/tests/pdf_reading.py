@@ -49,3 +49,9 @@ def read_field(file_field):
     """A FileField's bytes, closing the file."""
     with file_field.open("rb") as handle:
         return handle.read()
+
+
+def assert_liberation_serif_embedded(data):
+    fonts = embedded_fonts(data)
+    assert fonts, "no embedded font"
+    assert all("LiberationSerif" in name.replace("-", "") for name in fonts), fonts
