@@ -2,7 +2,7 @@ from django.contrib.auth.views import LoginView
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .models import Campaign, CampaignStatus, GoalScope, UnitGroup, UnitKind
-from .roles import can_read_province, is_officer
+from .roles import can_read_province, is_leader, is_officer
 
 
 class PortalLoginView(LoginView):
@@ -16,7 +16,8 @@ def home(request):
     if can_read_province(request.user):
         campaign = Campaign.objects.filter(status=CampaignStatus.ACTIVE).first() or Campaign.objects.first()
         if campaign is not None:
-            return redirect("campaigns:detail", code=campaign.code)
+            page = "reports:overview" if is_leader(request.user) else "reports:dashboard"
+            return redirect(page, code=campaign.code)
     return redirect("campaigns:list")
 
 

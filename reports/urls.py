@@ -29,6 +29,19 @@ urlpatterns += [
     path("reports/<int:pk>/xlsx/upload/", excel_views.report_xlsx_upload, name="report_xlsx_upload"),
 ]
 
+# Dashboards (reports/dashboard_views.py).
+from . import dashboard_views  # noqa: E402
+
+urlpatterns += [
+    path("dashboard/", dashboard_views.current, {"page": "dashboard"}, name="dashboard_current"),
+    path("dashboard/<slug:code>/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/<slug:code>/export.xlsx", dashboard_views.dashboard_xlsx, name="dashboard_xlsx"),
+    path("dashboard/<slug:code>/targets/<slug:target>/", dashboard_views.target_detail, name="target_detail"),
+    path("dashboard/<slug:code>/ranking/", dashboard_views.ranking, name="ranking"),
+    path("overview/", dashboard_views.current, {"page": "overview"}, name="overview_current"),
+    path("overview/<slug:code>/", dashboard_views.overview, name="overview"),
+]
+
 # Printed documents, the provincial summary and reminders (reports/print_views.py, reports/summary_views.py).
 from . import print_views, summary_views  # noqa: E402
 
