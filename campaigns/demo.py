@@ -14,7 +14,7 @@ DEMO_PASSWORD = "Thidua@2024"
 # username, full name, role, unit code
 NAMED_ACCOUNTS = [
     ("quantri", "Quản trị hệ thống", Role.ADMINISTRATOR, None),
-    ("sonoivu", "Nguyễn Thị Hoa (Ban TĐKT)", Role.REVIEWER, "so-noi-vu"),
+    ("sonoivu", "Nguyễn Thị Hoa", Role.REVIEWER, "so-noi-vu"),
     ("lanhdao", "Lãnh đạo UBND tỉnh", Role.LEADER, None),
     ("canbo.tpdbp", "Lò Văn Minh", Role.OFFICER, "tp-dien-bien-phu"),
     ("canbo.muongang", "Quàng Thị Lan", Role.OFFICER, "h-muong-ang"),
@@ -40,12 +40,12 @@ def demo_accounts(*, campaign):
 
 
 def _account(username, full_name, role, unit):
-    first, _, last = full_name.rpartition(" ")
+    # A Vietnamese name is written whole, family name first: keep it as one string.
     user, created = User.objects.get_or_create(
         username=username,
         defaults={
-            "first_name": last,
-            "last_name": first,
+            "first_name": full_name,
+            "last_name": "",
             "email": f"{username}@dienbien.gov.vn",
             "is_staff": role == Role.ADMINISTRATOR,
             "is_superuser": role == Role.ADMINISTRATOR,
@@ -54,7 +54,8 @@ def _account(username, full_name, role, unit):
     if created:
         user.set_password(DEMO_PASSWORD)
         user.save(update_fields=["password"])
-    Profile.objects.update_or_create(user=user, defaults={"role": role, "unit": unit, "phone": "0215 382 5xxx"})
+    phone = f"0215 3{sum(map(ord, username)) % 1000000:06d}"
+    Profile.objects.update_or_create(user=user, defaults={"role": role, "unit": unit, "phone": phone})
     return user
 
 

@@ -4,7 +4,7 @@ unit groups are shared by campaigns."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -130,16 +130,18 @@ class Campaign(models.Model):
 
     def participants(self):
         """The units that report in this campaign: the explicit list when the campaign file
-        gives one, otherwise every unit that existed during the campaign's dates."""
-        explicit = self.explicit_participants.all()
-        if explicit.exists():
-            return explicit.order_by("kind", "name")
+        gives one, otherwise every unit that existed during the campaign's dates (one query)."""
         start = self.starts_on or self.directive_date
         end = self.ends_on or self.summary_deadline
-        return Unit.objects.filter(
-            Q(valid_until__isnull=True) | Q(valid_until__gte=start),
-            Q(valid_from__isnull=True) | Q(valid_from__lte=end),
-        ).order_by("kind", "name")
+        has_list = Exists(Campaign.explicit_participants.through.objects.filter(campaign_id=self.pk))
+        by_dates = (Q(valid_until__isnull=True) | Q(valid_until__gte=start)) & (
+            Q(valid_from__isnull=True) | Q(valid_from__lte=end)
+        )
+        return (
+            Unit.objects.alias(has_list=has_list)
+            .filter(Q(has_list=True, explicit_campaigns=self) | (Q(has_list=False) & by_dates))
+            .order_by("kind", "name")
+        )
 
 
 class Section(models.Model):

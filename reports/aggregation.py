@@ -406,11 +406,14 @@ class Snapshot:
         return self.goal_for_kind(target, unit.kind)
 
     def _result(self, target, value, goal, label):
+        # The status is judged on the figure as shown (one decimal, half-up), so a rate
+        # shown as 90,0 against a goal of 90 reads "đạt", never "gần đạt".
+        shown = None if value is None else round_half_up(value, 1)
         return Result(
             target=target,
             value=value,
             goal=goal,
-            status=goal_status(value, goal, target.direction),
+            status=goal_status(shown, goal, target.direction),
             share=goal_share(value, goal, target.direction),
             scope_label=label,
         )

@@ -236,3 +236,12 @@ def test_counts_are_shown_whole_and_rates_to_one_decimal(campaign):
     snapshot = Snapshot(campaign)
     assert format_value(snapshot.target_by_code["trees_total"], Decimal(3868370)) == "3.868.370"
     assert format_value(snapshot.target_by_code["records_online_district"], Decimal("85.25")) == "85,3"
+
+
+def test_status_is_judged_on_the_figure_as_shown(campaign):
+    snapshot = Snapshot(campaign)
+    target = campaign.targets.get(code="records_online_provincial")
+    result = snapshot._result(target, Decimal("89.96"), Decimal(90), "x")
+    assert result.display_value == "90,0"
+    assert result.status.code == "reached"
+    assert snapshot._result(target, Decimal("89.94"), Decimal(90), "x").status.code == "near"
