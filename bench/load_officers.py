@@ -1,6 +1,6 @@
 """Load: 50 officers open, edit and save their own reports at the same time.
 
-    python bench/load_officers.py [--officers 50] [--seconds 60] [--think 1.0] [--workers 4] [--threads 4]
+    python bench/load_officers.py [--officers 50] [--seconds 60] [--think 5] [--workers 4] [--threads 4]
 
 What it does, on this machine only (loopback):
 1. recreates the PostgreSQL database `thidua_load` (DATABASE_URL, default
@@ -8,9 +8,9 @@ What it does, on this machine only (loopback):
    added until there are enough participants, each with its officer; their reports are drafts;
 2. starts gunicorn (gthread workers) with production settings (DJANGO_DEBUG=0, whitenoise);
 3. every officer signs in through the login page and opens its report; then, for `--seconds`,
-   each one in its own thread opens the form, changes three figures and saves (a POST with the
-   CSRF token and the version the form was read at), pausing `--think` seconds (±50 %) between
-   saves as a person would;
+   each one in its own thread (starting at a random moment within the first pause) opens the
+   form, changes three figures and saves (a POST with the CSRF token and the version the form
+   was read at), pausing `--think` seconds (±50 %) between saves as a person would;
 4. prints requests, errors, throughput and p50/p95/p99 latency per kind, then reads every
    report back from the database and checks that each officer's last saved figures are
    there and that the report's version counts every save (nothing lost, nothing overwritten).
@@ -312,6 +312,8 @@ class Officer(threading.Thread):
         if self.failure:
             return
         edit = f"/reports/{self.report_pk}/edit/"
+        # People do not all click at the same instant: start somewhere in the first pause.
+        time.sleep(random.uniform(0, self.think))
         while time.time() < self.stop_at[0]:
             opened = self.timed("open", lambda: self.browser.get(edit), 200)
             if opened is None:
@@ -391,7 +393,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--officers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--think", type=float, default=1.0, help="mean pause between saves, seconds")
+    parser.add_argument("--think", type=float, default=5.0, help="mean pause between saves, seconds")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--database-url", default=os.environ.get("LOAD_DATABASE_URL", DEFAULT_DATABASE))
