@@ -28,7 +28,7 @@ test: $(VENV)/.installed
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -m "not browser and not integration" -q $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -m "not browser and not integration" -q -n auto $(PYTEST_ARGS)
 	$(VENV)/bin/pytest -m integration -q -rs $(PYTEST_ARGS) || test $$? -eq 5
 
 ## make test-browser: journeys in a real Chromium (/usr/bin/chromium) and axe checks
