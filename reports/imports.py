@@ -25,14 +25,12 @@ from campaigns.numbers import NumberError, parse_machine_number
 from .aggregation import measures_for_unit
 from .models import EventAction, MeasureValue, ReportStatus, UnitReport
 from .services import ConcurrentEdit, ReportError, report_get_or_create, report_save_values
+from .uploads import zip_unpacks_too_far
 from .validation import check_parts, check_value
 from .workflow import report_accept, report_submit
 
 IMPORT_MAX_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 IMPORT_MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 50_000)
-# An XLSX is a ZIP of XML; refuse archives that would unpack to more than this (ZIP bombs).
-XLSX_MAX_UNPACKED_BYTES = getattr(settings, "XLSX_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
-XLSX_MAX_RATIO = 200
 NOTE_MAX_LENGTH = MeasureValue._meta.get_field("note").max_length
 
 LONG_FORM_COLUMNS = ("unit", "measure", "value", "note")
@@ -115,10 +113,7 @@ def open_xlsx(data):
     except zipfile.BadZipFile:
         raise ImportRefused(not_xlsx) from None
     with archive:
-        entries = archive.infolist()
-        unpacked = sum(entry.file_size for entry in entries)
-        packed = sum(entry.compress_size for entry in entries) or 1
-        if unpacked > XLSX_MAX_UNPACKED_BYTES or unpacked / packed > XLSX_MAX_RATIO and unpacked > 10 * 1024 * 1024:
+        if zip_unpacks_too_far(archive):
             raise ImportRefused(_("Tệp Excel giải nén ra quá lớn, không đọc được."))
         if "xl/workbook.xml" not in archive.namelist():
             raise ImportRefused(not_xlsx)

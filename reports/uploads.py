@@ -4,6 +4,7 @@ stored name is made safe, and the two domain actions that add and remove a file.
 import re
 import unicodedata
 import uuid
+import zipfile
 from pathlib import PurePosixPath
 
 import filetype
@@ -25,6 +26,9 @@ ALLOWED_TYPES = {
 }
 # filetype needs the zip directory of Office files; their first entries fit in this.
 SNIFF_BYTES = 64 * 1024
+# XLSX and DOCX are ZIP archives: refuse those that would unpack to more than this (ZIP bombs).
+ZIP_MAX_UNPACKED_BYTES = getattr(settings, "XLSX_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+ZIP_MAX_RATIO = 200
 
 
 class EvidenceError(ReportError):
@@ -41,6 +45,15 @@ def sniff_content_type(upload):
     upload.seek(0)
     kind = filetype.guess(head)
     return kind.mime if kind else None
+
+
+def zip_unpacks_too_far(archive):
+    """True when a ZIP archive (an open zipfile.ZipFile) would unpack to too much: over the
+    limit, or a suspicious compression ratio on anything sizeable. Reads only the directory."""
+    entries = archive.infolist()
+    unpacked = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries) or 1
+    return unpacked > ZIP_MAX_UNPACKED_BYTES or (unpacked / packed > ZIP_MAX_RATIO and unpacked > 10 * 1024 * 1024)
 
 
 def safe_file_name(name, extension):
@@ -70,6 +83,17 @@ def check_evidence(upload):
             f"Tệp “{upload.name}” không phải PDF, JPEG, PNG, XLSX hoặc DOCX "
             "(kiểm tra theo nội dung tệp, không theo tên)."
         )
+    if ALLOWED_TYPES[content_type] in ("xlsx", "docx"):
+        upload.seek(0)
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                too_far = zip_unpacks_too_far(archive)
+        except zipfile.BadZipFile:
+            raise EvidenceError(f"Tệp “{upload.name}” bị hỏng, không mở được.") from None
+        finally:
+            upload.seek(0)
+        if too_far:
+            raise EvidenceError(f"Tệp “{upload.name}” giải nén ra quá lớn (có thể là tệp độc hại), không nhận.")
     return content_type
 
 

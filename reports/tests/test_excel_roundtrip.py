@@ -196,7 +196,7 @@ def test_not_an_xlsx_is_refused_cleanly(client_for, officer_a, report, content):
 
 
 def test_zip_bomb_is_refused(client_for, officer_a, report, monkeypatch):
-    monkeypatch.setattr("reports.imports.XLSX_MAX_UNPACKED_BYTES", 1024 * 1024)
+    monkeypatch.setattr("reports.uploads.ZIP_MAX_UNPACKED_BYTES", 1024 * 1024)
     content = zip_bytes({"xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": b"\0" * (2 * 1024 * 1024)})
     assert len(content) < 10 * 1024
     response = upload(client_for(officer_a), report, content)
