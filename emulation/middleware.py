@@ -18,3 +18,15 @@ class ContentSecurityPolicyMiddleware:
         if not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+def client_ip(request):
+    """The client's address for login throttling. Behind `TRUSTED_PROXY_COUNT` reverse
+    proxies (nginx), it is the address the outermost trusted proxy saw, read from the right
+    of X-Forwarded-For so a client cannot forge it; otherwise REMOTE_ADDR."""
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "")

@@ -115,3 +115,13 @@ def test_gunicorn_serves_the_portal_and_static_files(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_login_throttling_uses_the_client_address_behind_a_proxy(rf, settings):
+    from emulation.middleware import client_ip
+
+    request = rf.get("/login/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1  # nginx appends the client it saw: the right-most entry
+    assert client_ip(request) == "203.0.113.9"
