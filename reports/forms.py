@@ -15,6 +15,7 @@ from campaigns.models import Campaign, UnitGroup, UnitKind
 from campaigns.numbers import NumberError, format_vn_number, parse_vn_number
 
 from .models import CommendationKind, ReportStatus
+from .validation import check_parts, check_value
 
 
 class VNNumberField(forms.CharField):
@@ -69,6 +70,7 @@ class ReportForm(forms.Form):
     def __init__(self, *args, measures, sections, **kwargs):
         super().__init__(*args, **kwargs)
         self.measures = list(measures)
+        self._by_code = {measure.code: measure for measure in self.measures}
         self.sections = list(sections)
         for measure in self.measures:
             hint = measure.unit_of_measure
@@ -113,6 +115,18 @@ class ReportForm(forms.Form):
                     value_field(measure.code),
                     _("%(name)s: đã nhập số liệu thì bỏ đánh dấu “không có số liệu”.") % {"name": measure.name},
                 )
+        # The domain rules too, so every mistake shows at once (the service checks them again).
+        values = {
+            measure.code: cleaned.get(value_field(measure.code))
+            for measure in self.measures
+            if value_field(measure.code) not in self.errors
+        }
+        problems = {code: check_value(self._by_code[code], value) for code, value in values.items()}
+        problems = {code: message for code, message in problems.items() if message}
+        for code, message in check_parts(self.measures, values).items():
+            problems.setdefault(code, message)
+        for code, message in problems.items():
+            self.add_error(value_field(code), message)
         return cleaned
 
     # What the service takes.

@@ -229,3 +229,14 @@ def test_blank_extra_row_is_ignored_and_half_filled_row_is_refused(report, offic
     assert "invalid-feedback" in response.content.decode()
     assert_nothing_saved(report, version=2)
     assert not Commendation.objects.exists()
+
+
+def test_every_mistake_shows_at_once(report, officer_a, client_for):
+    """A typo in one field and a part larger than its whole in another are both reported
+    on the same save, so the officer fixes everything in one go."""
+    data = form_post(report, {"households_total": "4.5", "records_total": "100", "records_online": "150"})
+    response = post(client_for(officer_a), report, data)
+    assert response.status_code == 200
+    assert "dấu phẩy cho phần thập phân" in field_error(response, "households_total")
+    assert "không được lớn hơn" in field_error(response, "records_online")
+    assert_nothing_saved(report)
