@@ -65,37 +65,27 @@ def report_return(*, report, by, reason, expected_version=None):
         raise ReportError({"reason": "Cần ghi rõ lý do trả lại để đơn vị biết cần sửa gì."})
     if report.status != ReportStatus.SUBMITTED:
         raise ReportError("Chỉ trả lại được báo cáo đã gửi.")
-    with transaction.atomic():
-        bump_version(
-            report,
-            expected_version=report.version if expected_version is None else expected_version,
-            by=by,
-            status=ReportStatus.RETURNED,
-            reviewed_at=timezone.now(),
-            reviewed_by=by,
-            reviewer_comment=reason,
-        )
-        ReportEvent.objects.create(
-            report=report, action=EventAction.RETURNED, by=by, version=report.version, comment=reason
-        )
-    return report
+    return _review(report, by, ReportStatus.RETURNED, EventAction.RETURNED, reason, expected_version)
 
 
 def report_accept(*, report, by, comment="", expected_version=None):
     """Accept a submitted report."""
     if report.status != ReportStatus.SUBMITTED:
         raise ReportError("Chỉ chấp nhận được báo cáo đã gửi.")
+    return _review(report, by, ReportStatus.ACCEPTED, EventAction.ACCEPTED, comment.strip(), expected_version)
+
+
+def _review(report, by, status, action, comment, expected_version):
+    """Record a reviewer's decision: the new status, who and when, the comment the unit sees."""
     with transaction.atomic():
         bump_version(
             report,
             expected_version=report.version if expected_version is None else expected_version,
             by=by,
-            status=ReportStatus.ACCEPTED,
+            status=status,
             reviewed_at=timezone.now(),
             reviewed_by=by,
-            reviewer_comment=comment.strip(),
+            reviewer_comment=comment,
         )
-        ReportEvent.objects.create(
-            report=report, action=EventAction.ACCEPTED, by=by, version=report.version, comment=comment.strip()
-        )
+        ReportEvent.objects.create(report=report, action=action, by=by, version=report.version, comment=comment)
     return report

@@ -25,7 +25,7 @@ def test_it_writes_the_pdf_and_the_docx(campaign, unit_a, officer_a, tmp_path):
 
 
 def test_unknown_campaign_and_bad_output_are_refused(campaign, tmp_path):
-    with pytest.raises(CommandError, match="unknown campaign"):
+    with pytest.raises(CommandError, match="Không có phong trào mã"):
         call_command("compile_summary", "no-such", "--output", str(tmp_path / "x.pdf"))
     with pytest.raises(CommandError, match=".pdf"):
         call_command("compile_summary", campaign.code, "--output", str(tmp_path / "x.docx"))

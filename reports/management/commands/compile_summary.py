@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.models import Campaign
+from campaigns.management.campaign_argument import add_campaign_argument, campaign_from_code
 from reports.jobs import job_claim, job_run
 from reports.models import JobStatus, Summary
 from reports.summary import summary_compile, summary_create
@@ -16,16 +16,13 @@ class Command(BaseCommand):
     help = "Compile the provincial summary of a campaign into a PDF (and a DOCX beside it)."
 
     def add_arguments(self, parser):
-        parser.add_argument("campaign", help="campaign code, e.g. 1908-UBND-KSTT")
+        add_campaign_argument(parser)
         parser.add_argument("--output", required=True, help="where to write the PDF")
         parser.add_argument("--number", default="", help="the document number (digits), if already assigned")
         parser.add_argument("--recommendations", default="", help="text of section IV.2 (one paragraph a line)")
 
     def handle(self, *args, campaign, output, number, recommendations, **options):
-        try:
-            campaign = Campaign.objects.get(code=campaign)
-        except Campaign.DoesNotExist:
-            raise CommandError(f"unknown campaign {campaign!r}") from None
+        campaign = campaign_from_code(campaign)
         output = Path(output)
         if output.suffix.lower() != ".pdf":
             raise CommandError("--output must end with .pdf")

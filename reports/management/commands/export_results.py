@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.models import Campaign
+from campaigns.management.campaign_argument import add_campaign_argument, campaign_from_code
 from reports.excel import export_workbook
 
 
@@ -13,14 +13,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("campaign", help="mã phong trào, ví dụ 1908-UBND-KSTT")
+        add_campaign_argument(parser)
         parser.add_argument("--output", required=True, help="tệp .xlsx sẽ ghi ra")
 
     def handle(self, *args, campaign, output, **options):
-        try:
-            campaign_obj = Campaign.objects.get(code=campaign)
-        except Campaign.DoesNotExist:
-            raise CommandError(f"Không có phong trào mã '{campaign}'.") from None
+        campaign_obj = campaign_from_code(campaign)
         path = Path(output)
         if path.suffix.lower() != ".xlsx":
             raise CommandError(f"Tệp xuất phải có đuôi .xlsx ({output}).")

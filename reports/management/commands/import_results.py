@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from campaigns.models import Campaign
+from campaigns.management.campaign_argument import add_campaign_argument, campaign_from_code
 from reports.imports import STATUSES, ImportRefused, read_long_form, results_import
 
 
@@ -13,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("campaign", help="mã phong trào, ví dụ 1908-UBND-KSTT")
+        add_campaign_argument(parser)
         parser.add_argument("path", help="tệp .csv hoặc .xlsx")
         parser.add_argument(
             "--status",
@@ -23,10 +23,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, campaign, path, status, **options):
-        try:
-            campaign_obj = Campaign.objects.get(code=campaign)
-        except Campaign.DoesNotExist:
-            raise CommandError(f"Không có phong trào mã '{campaign}'.") from None
+        campaign_obj = campaign_from_code(campaign)
         if not Path(path).is_file():
             raise CommandError(f"Không tìm thấy tệp {path}.")
         try:
