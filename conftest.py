@@ -29,6 +29,24 @@ def _media_and_eager(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _keep_the_test_connection_open():
+    """Closing a response a test holds fires request_finished, whose close_old_connections
+    would close the test's own connection, with its transaction, on PostgreSQL. Django's test
+    client avoids it during a request; this does the same for a test's explicit close()."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    original = BaseDatabaseWrapper.close_if_unusable_or_obsolete
+
+    def keep_inside_a_transaction(connection):
+        if not connection.in_atomic_block:
+            original(connection)
+
+    BaseDatabaseWrapper.close_if_unusable_or_obsolete = keep_inside_a_transaction
+    yield
+    BaseDatabaseWrapper.close_if_unusable_or_obsolete = original
+
+
 @pytest.fixture
 def campaign(db):
     return campaign_load(path=CAMPAIGN_FILE).campaign
