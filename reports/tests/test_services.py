@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from reports.models import EventAction, ReportStatus
-from reports.services import ConcurrentEdit, ReportError, report_get_or_create, report_measures, report_save_values
+from reports.services import ConcurrentEdit, ReportError, report_get_or_create, report_save_values
+from reports.tests.printing_data import unit_values
 from reports.workflow import report_accept, report_return, report_submit
 
 
@@ -17,18 +18,7 @@ def report(campaign, unit_a, officer_a):
 
 
 def full_values(report):
-    values = {}
-    for measure in report_measures(report):
-        values[measure.code] = Decimal(50) if measure.value_type == "percent" else Decimal(100)
-    values.update(
-        poor_households_start=Decimal(3000),
-        poor_households_end=Decimal(2500),
-        households_total=Decimal(12000),
-        ethnic_households_total=Decimal(10000),
-        ethnic_poor_households_start=Decimal(2900),
-        ethnic_poor_households_end=Decimal(2400),
-    )
-    return values
+    return unit_values(report)
 
 
 def test_save_records_old_and_new_values(report, officer_a):
