@@ -49,9 +49,10 @@ PK = 4242
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # What identifies each unit's data. Unit A's figure is shown as 7.654.321, unit B's as 8.765.432.
+# The marks hold a hyphen and a diacritic, so no random CSRF or session token can contain them.
 SECRETS = {
-    "a": {"mark": "zqx", "figure": Decimal(7654321), "shown": ("7.654.321", "7654321")},
-    "b": {"mark": "qzb", "figure": Decimal(8765432), "shown": ("8.765.432", "8765432")},
+    "a": {"mark": "zqx-bímật", "figure": Decimal(7654321), "shown": ("7.654.321", "7654321")},
+    "b": {"mark": "qzb-bímật", "figure": Decimal(8765432), "shown": ("8.765.432", "8765432")},
 }
 UNIT_A_NAME = "Mường Ảng"
 
