@@ -83,3 +83,19 @@ def test_the_sweep_enqueues_again_a_job_whose_message_was_lost(summary, settings
 def test_a_finished_job_is_never_claimed(summary):
     Summary.objects.filter(pk=summary.pk).update(status=JobStatus.DONE)
     assert job_claim(Summary, summary.pk) is None
+
+
+
+def test_each_job_process_freezes_what_it_inherited():
+    import gc
+
+    from celery.signals import worker_process_init
+
+    import emulation.celery  # noqa: F401 - connects the handler
+
+    gc.unfreeze()
+    try:
+        worker_process_init.send(sender=None)  # what Celery sends in each new worker process
+        assert gc.get_freeze_count() > 10_000  # Django and WeasyPrint's modules, out of the collector's sight
+    finally:
+        gc.unfreeze()
