@@ -171,13 +171,53 @@ def test_recompile_renders_only_the_unit_that_changed(compiled, campaign, review
     assert again.number + 1 == third.number
 
 
+def test_a_unit_section_keeps_its_row_number_of_the_overview_table(compiled, campaign):
+    text = pdf_text(read_field(compiled.pdf))
+    participants = list(campaign.participants())
+    for code in ("h-muong-ang", "so-vhttdl", "h-tuan-giao"):
+        unit = next(unit for unit in participants if unit.code == code)
+        assert f"{participants.index(unit) + 1}. {unit.name}" in text, code
+
+
+def test_a_unit_reporting_late_renders_only_its_own_pages(compiled, campaign, reviewer, officer_a):
+    first = set(UnitAnnex.objects.values_list("unit__code", "key"))
+    police = Unit.objects.get(code="cong-an")  # listed before the three units that reported
+    fill_report(campaign, police, officer_a, submit_at=LATE)
+    again = compile_now(campaign, reviewer)
+    assert again.status == JobStatus.DONE, again.error
+    new = set(UnitAnnex.objects.values_list("unit__code", "key")) - first
+    assert [code for code, _key in new] == ["cong-an"]
+    assert "Công an tỉnh" in pdf_text(read_field(again.pdf)).split("Phụ lục I")[1]
+
+
+def test_parts_render_the_longest_units_first_and_the_merge_keeps_document_order(
+    reports, campaign, reviewer, monkeypatch
+):
+    monkeypatch.setattr(summary_module, "CHUNK_UNITS", 1)
+    rendered = []
+    render_units = summary_module._render_units
+    monkeypatch.setattr(
+        summary_module,
+        "_render_units",
+        lambda campaign, entries: rendered.extend(e["code"] for e in entries) or render_units(campaign, entries),
+    )
+    summary = compile_now(campaign, reviewer)
+    # The department reports fewer measures than a district; both districts report as many.
+    assert rendered == ["h-muong-ang", "h-tuan-giao", "so-vhttdl"]
+    text = pdf_text(read_field(summary.pdf))
+    participants = list(campaign.participants())
+    headings = [f"{participants.index(unit) + 1}. {unit.name}" for unit in participants if unit.code in rendered]
+    positions = [text.index(heading) for heading in headings]  # in the order of the overview table
+    assert positions == sorted(positions)
+
+
 def test_chunks_fan_out_as_tasks_and_the_last_one_merges(reports, campaign, reviewer, monkeypatch):
     monkeypatch.setattr(summary_module, "CHUNK_UNITS", 1)
     summary = summary_create(campaign=campaign, by=reviewer, document_date=DOCUMENT_DATE)
     compile_summary.delay(summary.pk)
     summary.refresh_from_db()
     assert summary.status == JobStatus.DONE, summary.error
-    assert (summary.parts_total, summary.parts_done) == (4, 4)  # three unit chunks and the frame
+    assert (summary.parts_total, summary.parts_done) == (6, 6)  # three unit chunks, two frame parts, the DOCX
     assert UnitAnnex.objects.count() == 3
     assert "Huyện Tuần Giáo" in pdf_text(read_field(summary.pdf))
 
