@@ -182,6 +182,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "thidua@dienbien.gov.vn")
 BROKER_DIR = Path(env("BROKER_DIR", str(BASE_DIR / "var" / "broker")))
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT = "emulation.broker:Transport"  # kombu's, writing messages atomically
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
