@@ -542,8 +542,14 @@ def _part_done(summary, dispatch):
         dispatch(summary, None)
 
 
+STAMP_BLOCK = 100  # page-number stamps are made for a multiple of this many pages, once
+
+
 def _stamp_pages(count):
-    """A PDF of `count` pages that carry only a page number, top centre, from page 2."""
+    """A PDF of at least `count` pages that carry only a page number, top centre, from page 2.
+    It depends on nothing but the print code, so it is laid out once for all summaries up to
+    the same multiple of STAMP_BLOCK pages and kept (laying out 300 pages takes a second)."""
+    count = -(-max(count, 1) // STAMP_BLOCK) * STAMP_BLOCK
     path = f"annex/stamps/{code_version()}-{count}.pdf"
     if default_storage.exists(path):
         return _read(path)
