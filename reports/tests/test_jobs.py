@@ -85,7 +85,6 @@ def test_a_finished_job_is_never_claimed(summary):
     assert job_claim(Summary, summary.pk) is None
 
 
-
 def test_each_job_process_freezes_what_it_inherited():
     import gc
 
