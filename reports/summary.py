@@ -448,7 +448,13 @@ def summary_compile(*, summary, dispatch=None):
     for index, section in annex_sections(collected):
         section.html = unit_section_html(section, index)
         section.key = annex_key(section)
-        entry = {"unit": section.unit.pk, "code": section.unit.code, "key": section.key, "html": None}
+        entry = {
+            "unit": section.unit.pk,
+            "code": section.unit.code,
+            "key": section.key,
+            "title": f"{index}. {section.unit.name}",
+            "html": None,
+        }
         if (section.unit.pk, section.key) not in cached:
             entry["html"] = _write(f"{work}/units/{section.unit.code}.html", section.html.encode())
             to_render.append((len(section.rows) + len(section.results), len(entries)))
@@ -476,12 +482,33 @@ def _manifest(summary):
     return json.loads(_read(f"{_work_dir(summary)}/manifest.json"))
 
 
+def _bookmarks(tree):
+    """WeasyPrint's bookmark tree (its headings) as [title, page index, children]."""
+    return [[label, target[0], _bookmarks(children)] for label, target, children, _state in tree]
+
+
 def _render_frame(summary, part):
-    """Lay out one frame part; store its PDF and the pages its appendices start on."""
+    """Lay out one frame part; store its PDF, the pages its appendices start on and its
+    bookmarks (the merged file would lose them)."""
     document = html_document(_read(part["html"]).decode())
     work = _work_dir(summary)
     _write(f"{work}/{part['frame']}.pdf", document.write_pdf())
-    _write(f"{work}/{part['frame']}.json", json.dumps(pages_by_anchor(document, [ANNEX_1, ANNEX_2])).encode())
+    layout = {
+        "anchors": pages_by_anchor(document, [ANNEX_1, ANNEX_2]),
+        "bookmarks": _bookmarks(document.make_bookmark_tree()),
+    }
+    _write(f"{work}/{part['frame']}.json", json.dumps(layout).encode())
+
+
+def _outline_items(bookmarks, offset=0):
+    from pikepdf import OutlineItem
+
+    items = []
+    for title, page, children in bookmarks:
+        item = OutlineItem(title, page + offset)
+        item.children.extend(_outline_items(children, offset))
+        items.append(item)
+    return items
 
 
 def _render_units(campaign, entries):
@@ -586,10 +613,12 @@ def summary_merge(*, summary):
 
     body = pages_of(_read(f"{work}/{FRAME_BODY}.pdf"))
     frame = pages_of(_read(f"{work}/{FRAME_APPENDICES}.pdf"))
-    annex_2 = json.loads(_read(f"{work}/{FRAME_APPENDICES}.json")).get(ANNEX_2, len(frame))
+    annex_2 = json.loads(_read(f"{work}/{FRAME_APPENDICES}.json"))["anchors"].get(ANNEX_2, len(frame))
     appendix_1, appendix_2 = frame[:annex_2], frame[annex_2:]
+    unit_starts = []
     for entry in manifest["units"]:
         with annexes[(entry["unit"], entry["key"])].pdf.open("rb") as handle:
+            unit_starts.append((entry["title"], len(body) + len(appendix_1)))
             appendix_1.extend(pages_of(handle.read()))
     stamps = pages_of(_stamp_pages(max(len(appendix_1), len(appendix_2), 1)))
     with pikepdf.new() as merged:
@@ -600,6 +629,11 @@ def summary_merge(*, summary):
             for number in range(1, len(appendix)):
                 merged.pages[start + number].add_overlay(stamps[number])
         merged.docinfo = merged.copy_foreign(sources[0].docinfo)
+        with merged.open_outline() as outline:
+            outline.root.extend(_outline_items(json.loads(_read(f"{work}/{FRAME_BODY}.json"))["bookmarks"]))
+            annex_1_item = pikepdf.OutlineItem("Phụ lục I", len(body))
+            annex_1_item.children.extend(pikepdf.OutlineItem(title, page) for title, page in unit_starts)
+            outline.root.extend([annex_1_item, pikepdf.OutlineItem("Phụ lục II", len(body) + len(appendix_1))])
         buffer = io.BytesIO()
         merged.save(buffer)
     for source in sources:

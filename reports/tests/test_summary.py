@@ -252,3 +252,24 @@ def test_only_submitted_and_accepted_reports_count(campaign, unit_a, officer_a, 
     text = pdf_text(read_field(summary.pdf))
     assert "Có 0/42 đơn vị gửi báo cáo" in text
     assert "Huyện Mường Ảng" in text.split("Các đơn vị chưa gửi báo cáo:")[1]
+
+
+def test_bookmarks_lead_to_the_parts_the_appendices_and_each_unit(pdf, campaign):
+    reader = pdf_reader(pdf)
+
+    def flatten(items):
+        for item in items:
+            if isinstance(item, list):
+                yield from flatten(item)
+            else:
+                yield item.title, reader.get_destination_page_number(item)
+
+    marks = dict(flatten(reader.outline))
+    page_text = [page.extract_text() for page in reader.pages]
+    assert "I. Công tác tổ chức, triển khai" in marks and "Phụ lục II" in marks
+    assert page_text[marks["Phụ lục I"]].lstrip().startswith("Phụ lục I\n")
+    assert page_text[marks["Phụ lục II"]].lstrip().startswith("Phụ lục II")
+    participants = list(campaign.participants())
+    tuan_giao = next(unit for unit in participants if unit.code == "h-tuan-giao")
+    title = f"{participants.index(tuan_giao) + 1}. {tuan_giao.name}"
+    assert page_text[marks[title]].lstrip().startswith(title)
