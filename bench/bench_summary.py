@@ -205,7 +205,7 @@ def naive(count):
     summary = summary_create(campaign=campaign, by=None)
     collected = summary_collect(campaign)
     content = summary_content(summary, collected)
-    fragments = [unit_section_html(section, index) for index, section in annex_sections(collected)]
+    fragments = [unit_section_html(section, index) for index, section in annex_sections(collected.units)]
     html = summary_full_html(content, fragments)
     summary.delete()
     connection.close()

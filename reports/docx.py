@@ -12,6 +12,8 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Mm, Pt
 
+from .summary import annex_sections
+
 FONT = "Times New Roman"
 RESULT_HEADERS = ("STT", "Chỉ tiêu", "Đơn vị tính", "Mức", "Kết quả", "Đánh giá")
 RESULT_WIDTHS = (1.2, 6.4, 1.7, 2.1, 2.3, 2.8)
@@ -243,7 +245,7 @@ def summary_docx(content):
     _closing(document, doc)
 
     _annex_heading(document, "Phụ lục I", "Kết quả thực hiện các chỉ tiêu của từng đơn vị", content["annex_reference"])
-    for index, section in enumerate((section for section in content["units"] if section.counted), start=1):
+    for index, section in annex_sections(content["units"]):
         _paragraph(document, f"{index}. {section.unit.name}", bold=True)
         _table(document, RESULT_HEADERS, _results_rows(section.results), RESULT_WIDTHS, align=_RESULT_ALIGN)
 

@@ -372,11 +372,11 @@ def summary_content(summary, collected):
     }
 
 
-def annex_sections(collected):
+def annex_sections(units):
     """The unit sections of Phụ lục I, each with its number: the unit's row in the overview
     table, which lists every participant. A unit that reports late therefore does not
     renumber (and so re-render) the sections after it."""
-    return [(index, section) for index, section in enumerate(collected.units, start=1) if section.counted]
+    return [(index, section) for index, section in enumerate(units, start=1) if section.counted]
 
 
 def unit_section_html(section, index):
@@ -445,7 +445,7 @@ def summary_compile(*, summary, dispatch=None):
     ]
     cached = set(UnitAnnex.objects.filter(campaign=campaign).values_list("unit_id", "key"))
     entries, to_render = [], []
-    for index, section in annex_sections(collected):
+    for index, section in annex_sections(collected.units):
         section.html = unit_section_html(section, index)
         section.key = annex_key(section)
         entry = {

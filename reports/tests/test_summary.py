@@ -153,6 +153,15 @@ def test_docx_holds_the_same_text_and_figures(compiled):
         assert expected in everything, expected
 
 
+def test_docx_numbers_the_unit_sections_as_the_pdf_does(compiled, campaign):
+    document = Document(io.BytesIO(read_field(compiled.docx)))
+    paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    participants = list(campaign.participants())
+    for code in ("h-muong-ang", "so-vhttdl", "h-tuan-giao"):
+        unit = next(unit for unit in participants if unit.code == code)
+        assert f"{participants.index(unit) + 1}. {unit.name}" in paragraphs, code
+
+
 def test_recompile_renders_only_the_unit_that_changed(compiled, campaign, reviewer, reports, officer_a):
     first = set(UnitAnnex.objects.values_list("unit__code", "key"))
     assert {code for code, _key in first} == {"h-muong-ang", "so-vhttdl", "h-tuan-giao"}
