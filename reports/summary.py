@@ -604,6 +604,11 @@ def summary_merge(*, summary):
     if missing:  # a part was lost or counted twice: render what is missing here
         _render_units(campaign, missing)
         return summary_merge(summary=summary)
+    for part in manifest["parts"]:  # the same for a frame part
+        if "frame" in part and not all(
+            default_storage.exists(f"{work}/{part['frame']}.{suffix}") for suffix in ("pdf", "json")
+        ):
+            _render_frame(summary, part)
 
     sources = []  # every source stays open until the merged file is written
 

@@ -231,6 +231,30 @@ def test_chunks_fan_out_as_tasks_and_the_last_one_merges(reports, campaign, revi
     assert "Huyện Tuần Giáo" in pdf_text(read_field(summary.pdf))
 
 
+def test_a_part_counted_but_never_run_is_rendered_by_the_merge(reports, campaign, reviewer):
+    """A worker that dies after counting its part and before its message is acknowledged
+    gets the part run twice, and the count can reach the total while another part is still
+    missing: the merge then lays out what is missing itself."""
+    skipped = []
+
+    def dispatch(summary, index=None):
+        if index in (0, 2):  # the body frame and the first unit chunk: counted, never run
+            skipped.append(index)
+            summary_module._part_done(summary, dispatch)
+        else:
+            summary_module._inline_dispatch(summary, index)
+
+    summary = summary_create(campaign=campaign, by=reviewer, document_date=DOCUMENT_DATE)
+    job = job_claim(Summary, summary.pk)
+    job_run(job, lambda: summary_compile(summary=job, dispatch=dispatch))
+    job.refresh_from_db()
+    assert skipped == [0, 2]
+    assert job.status == JobStatus.DONE, job.error
+    text = pdf_text(read_field(job.pdf))
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Lê Thành Đô" in text
+    assert all(name in text.split("Phụ lục I")[1] for name in ("Huyện Mường Ảng", "Sở Văn hóa", "Huyện Tuần Giáo"))
+
+
 def test_a_rendering_error_leaves_a_failed_row_with_a_reason(reports, campaign, reviewer, settings, tmp_path):
     broken = tmp_path / "templates" / "pdf"
     broken.mkdir(parents=True)
