@@ -402,8 +402,11 @@ FRAME_BODY = "body"  # the report itself, page numbers from page 2
 FRAME_APPENDICES = "appendices"  # overview page of Phụ lục I and the charts of Phụ lục II
 
 
+WORK_ROOT = "summaries/work"
+
+
 def _work_dir(summary):
-    return f"summaries/work/{summary.pk}-{summary.attempts}"
+    return f"{WORK_ROOT}/{summary.pk}-{summary.attempts}"
 
 
 def _write(path, data):
@@ -650,13 +653,36 @@ def summary_merge(*, summary):
     _clean_up(work, campaign, {entry["key"] for entry in manifest["units"]})
 
 
-def _clean_up(work, campaign, keys):
+def _remove_work(work):
+    """Delete the files of a work folder; returns how many there were."""
     directories, files = default_storage.listdir(work)
-    for name in files:
-        default_storage.delete(f"{work}/{name}")
+    paths = [f"{work}/{name}" for name in files]
     for directory in directories:
-        for name in default_storage.listdir(f"{work}/{directory}")[1]:
-            default_storage.delete(f"{work}/{directory}/{name}")
+        paths.extend(f"{work}/{directory}/{name}" for name in default_storage.listdir(f"{work}/{directory}")[1])
+    for path in paths:
+        default_storage.delete(path)
+    return len(paths)
+
+
+def summaries_sweep_work():
+    """Remove the work files of summaries that are not compiling (failed, or deleted): a
+    finished compile removes its own. Scheduled with the stale-job sweep; returns how many
+    work folders were emptied."""
+    if not default_storage.exists(WORK_ROOT):
+        return 0
+    busy = {
+        str(pk)
+        for pk in Summary.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).values_list("pk", flat=True)
+    }
+    emptied = 0
+    for name in default_storage.listdir(WORK_ROOT)[0]:
+        if name.partition("-")[0] not in busy and _remove_work(f"{WORK_ROOT}/{name}"):
+            emptied += 1
+    return emptied
+
+
+def _clean_up(work, campaign, keys):
+    _remove_work(work)
     # Older pages of units that changed; kept an hour in case a compile still running uses them.
     old = UnitAnnex.objects.filter(campaign=campaign, created_at__lt=timezone.now() - datetime.timedelta(hours=1))
     for annex in old.exclude(key__in=keys):

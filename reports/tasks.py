@@ -76,8 +76,13 @@ def enqueue_job(model, pk):
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_stale_jobs():
-    """Requeue or fail jobs left running by a worker that died (scheduled by beat)."""
-    return jobs_sweep_stale(models=list(JOB_TASKS), enqueue=enqueue_job)
+    """Requeue or fail jobs left running by a worker that died, then remove the work files
+    of summaries no longer compiling (scheduled by beat)."""
+    from .summary import summaries_sweep_work
+
+    swept = jobs_sweep_stale(models=list(JOB_TASKS), enqueue=enqueue_job)
+    summaries_sweep_work()
+    return swept
 
 
 @shared_task(acks_late=True, ignore_result=True)

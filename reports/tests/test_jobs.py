@@ -85,6 +85,26 @@ def test_a_finished_job_is_never_claimed(summary):
     assert job_claim(Summary, summary.pk) is None
 
 
+def test_the_sweep_removes_the_work_files_of_summaries_no_longer_compiling(campaign, reviewer):
+    from django.core.files.storage import default_storage
+
+    from reports.summary import WORK_ROOT, _write
+
+    failed, running = summary_create(campaign=campaign, by=reviewer), summary_create(campaign=campaign, by=reviewer)
+    job_claim(Summary, running.pk)
+    Summary.objects.filter(pk=failed.pk).update(status=JobStatus.FAILED, attempts=1)
+    for summary in (failed, running):
+        _write(f"{WORK_ROOT}/{summary.pk}-1/manifest.json", b"{}")
+        _write(f"{WORK_ROOT}/{summary.pk}-1/units/h-muong-ang.html", b"<section></section>")
+
+    sweep_stale_jobs.delay()
+
+    assert default_storage.listdir(f"{WORK_ROOT}/{failed.pk}-1") == (["units"], [])
+    assert default_storage.listdir(f"{WORK_ROOT}/{failed.pk}-1/units")[1] == []
+    assert default_storage.listdir(f"{WORK_ROOT}/{running.pk}-1")[1] == ["manifest.json"]
+    assert default_storage.listdir(f"{WORK_ROOT}/{running.pk}-1/units")[1] == ["h-muong-ang.html"]
+
+
 def test_each_job_process_freezes_what_it_inherited():
     import gc
 
