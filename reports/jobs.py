@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 class JobAbandoned(Exception):
-    """The row is no longer running under this attempt (failed by the sweep, retried)."""
+    """The row is no longer running this run (failed by the sweep, retried)."""
 
 
 def stale_before(now=None):
@@ -40,6 +40,7 @@ def job_claim(model, pk, *, stage=""):
         .update(
             status=JobStatus.RUNNING,
             attempts=F("attempts") + 1,
+            run=F("run") + 1,
             started_at=Coalesce("started_at", now),
             heartbeat_at=now,
             finished_at=None,
@@ -59,7 +60,7 @@ def job_claim(model, pk, *, stage=""):
 
 def job_progress(job, *, stage=None, progress=None, **fields):
     """Write stage/progress (and a heartbeat) to the row of a running job. Raises
-    JobAbandoned when the row is no longer running under this attempt."""
+    JobAbandoned when the row is no longer running this run (`Job.run`, never reset)."""
     if stage is not None:
         fields["stage"] = stage
         job.stage = stage
@@ -68,11 +69,11 @@ def job_progress(job, *, stage=None, progress=None, **fields):
         job.progress = progress
     updated = (
         type(job)
-        .objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempts=job.attempts)
+        .objects.filter(pk=job.pk, status=JobStatus.RUNNING, run=job.run)
         .update(heartbeat_at=timezone.now(), **fields)
     )
     if not updated:
-        raise JobAbandoned(f"{type(job).__name__} {job.pk} is no longer running attempt {job.attempts}")
+        raise JobAbandoned(f"{type(job).__name__} {job.pk} is no longer on run {job.run}")
 
 
 def job_done(job, **fields):
@@ -107,7 +108,7 @@ def job_run(job, work):
     try:
         work()
     except JobAbandoned:
-        logger.info("Job %s %s abandoned: no longer running this attempt", type(job).__name__, job.pk)
+        logger.info("Job %s %s abandoned: no longer running run %s", type(job).__name__, job.pk, job.run)
     except Exception as exc:  # noqa: BLE001 - the reason is written to the row for people to read
         job_fail(job, exc)
 

@@ -183,6 +183,9 @@ class Job(models.Model):
     progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
     error = models.TextField(_("lỗi"), blank=True)
     attempts = models.PositiveSmallIntegerField(_("số lần chạy"), default=0)
+    # Numbers every claim and is never reset (a retry resets `attempts`), so the tasks and
+    # files of an earlier run can always tell they are no longer the current one.
+    run = models.PositiveIntegerField(_("lượt chạy"), default=0, editable=False)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -406,7 +406,7 @@ WORK_ROOT = "summaries/work"
 
 
 def _work_dir(summary):
-    return f"{WORK_ROOT}/{summary.pk}-{summary.attempts}"
+    return f"{WORK_ROOT}/{summary.pk}-{summary.run}"
 
 
 def _write(path, data):
@@ -560,7 +560,7 @@ def summary_render_part(*, summary, index, dispatch):
 
 
 def _part_done(summary, dispatch):
-    mine = Summary.objects.filter(pk=summary.pk, attempts=summary.attempts, status=JobStatus.RUNNING)
+    mine = Summary.objects.filter(pk=summary.pk, run=summary.run, status=JobStatus.RUNNING)
     mine.update(parts_done=F("parts_done") + 1, heartbeat_at=timezone.now())
     counts = Summary.objects.values("parts_done", "parts_total").get(pk=summary.pk)
     done, total = counts["parts_done"], max(counts["parts_total"], 1)

@@ -45,7 +45,7 @@ def compile_summary(summary_id):
 def render_summary_part(summary_id, run, index):
     from .summary import summary_render_part
 
-    summary = Summary.objects.filter(pk=summary_id, attempts=run).first()
+    summary = Summary.objects.filter(pk=summary_id, run=run).first()
     if summary is not None:
         job_run(summary, lambda: summary_render_part(summary=summary, index=index, dispatch=enqueue_summary_step))
 
@@ -54,7 +54,7 @@ def render_summary_part(summary_id, run, index):
 def merge_summary(summary_id, run):
     from .summary import summary_merge
 
-    summary = Summary.objects.filter(pk=summary_id, attempts=run).first()
+    summary = Summary.objects.filter(pk=summary_id, run=run).first()
     if summary is not None:
         job_run(summary, lambda: summary_merge(summary=summary))
 
@@ -62,9 +62,9 @@ def merge_summary(summary_id, run):
 def enqueue_summary_step(summary, index=None):
     """Queue one step of a summary's compile: part `index`, or the merge when None."""
     if index is None:
-        merge_summary.delay(summary.pk, summary.attempts)
+        merge_summary.delay(summary.pk, summary.run)
     else:
-        render_summary_part.delay(summary.pk, summary.attempts, index)
+        render_summary_part.delay(summary.pk, summary.run, index)
 
 
 JOB_TASKS = {ReportPrint: render_report_print, Summary: compile_summary}

@@ -105,6 +105,28 @@ def test_the_sweep_removes_the_work_files_of_summaries_no_longer_compiling(campa
     assert default_storage.listdir(f"{WORK_ROOT}/{running.pk}-1/units")[1] == ["h-muong-ang.html"]
 
 
+def test_after_a_retry_the_tasks_of_the_failed_run_do_nothing(summary):
+    from reports.jobs import JobAbandoned, job_fail, job_progress
+    from reports.summary import summary_retry
+    from reports.tasks import merge_summary, render_summary_part
+
+    first = job_claim(Summary, summary.pk)
+    job_fail(first, "Không tạo được tài liệu.")
+    assert summary_retry(summary=first)
+    second = job_claim(Summary, summary.pk)
+    assert (second.attempts, second.run) == (1, 2)  # a fresh budget, a new run
+    Summary.objects.filter(pk=summary.pk).update(parts_total=3)
+
+    render_summary_part.delay(summary.pk, first.run, 0)  # messages of the failed run, delivered late
+    merge_summary.delay(summary.pk, first.run)
+    with pytest.raises(JobAbandoned):
+        job_progress(first, stage="Đang dựng trang PDF")
+
+    summary.refresh_from_db()
+    assert (summary.status, summary.parts_done, summary.stage) == (JobStatus.RUNNING, 0, second.stage)
+    assert not summary.pdf
+
+
 def test_each_job_process_freezes_what_it_inherited():
     import gc
 
