@@ -25,6 +25,8 @@ class Channel(filesystem.Channel):
         try:
             with open(partial, "wb") as handle:
                 handle.write(dumps(payload).encode())
+                handle.flush()
+                os.fsync(handle.fileno())  # on disk before it is visible, even across a power cut
             os.replace(partial, final)
         except OSError as exc:
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
