@@ -58,6 +58,12 @@ def job_claim(model, pk, *, stage=""):
     return job
 
 
+def _current_run(job):
+    """The job's row while it is still running this run (every write of a run goes through it,
+    so a run that was failed, requeued or retried can no longer change the row)."""
+    return type(job).objects.filter(pk=job.pk, status=JobStatus.RUNNING, run=job.run)
+
+
 def job_progress(job, *, stage=None, progress=None, **fields):
     """Write stage/progress (and a heartbeat) to the row of a running job. Raises
     JobAbandoned when the row is no longer running this run (`Job.run`, never reset)."""
@@ -67,20 +73,19 @@ def job_progress(job, *, stage=None, progress=None, **fields):
     if progress is not None:
         fields["progress"] = progress
         job.progress = progress
-    updated = (
-        type(job)
-        .objects.filter(pk=job.pk, status=JobStatus.RUNNING, run=job.run)
-        .update(heartbeat_at=timezone.now(), **fields)
-    )
+    updated = _current_run(job).update(heartbeat_at=timezone.now(), **fields)
     if not updated:
         raise JobAbandoned(f"{type(job).__name__} {job.pk} is no longer on run {job.run}")
 
 
 def job_done(job, **fields):
+    """Finish this run. Raises JobAbandoned, writing nothing, when the row has moved on."""
     now = timezone.now()
-    type(job).objects.filter(pk=job.pk).update(
+    updated = _current_run(job).update(
         status=JobStatus.DONE, progress=100, stage="", error="", finished_at=now, heartbeat_at=now, **fields
     )
+    if not updated:
+        raise JobAbandoned(f"{type(job).__name__} {job.pk} is no longer on run {job.run}")
     job.refresh_from_db()
 
 
@@ -94,12 +99,16 @@ def failure_reason(exc):
 
 
 def job_fail(job, reason):
-    """Mark the job failed with a readable reason (a string or the exception)."""
+    """Mark this run failed with a readable reason (a string or the exception); a run the row
+    has moved on from (failed, requeued, retried) changes nothing."""
     if isinstance(reason, BaseException):
         logger.error("Job %s %s failed", type(job).__name__, job.pk, exc_info=reason)
         reason = failure_reason(reason)
     now = timezone.now()
-    type(job).objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error=reason, finished_at=now, heartbeat_at=now)
+    if not _current_run(job).update(status=JobStatus.FAILED, error=reason, finished_at=now, heartbeat_at=now):
+        logger.info(
+            "Job %s %s: run %s failed after the row moved on; left as it is", type(job).__name__, job.pk, job.run
+        )
     job.refresh_from_db()
 
 

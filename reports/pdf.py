@@ -271,11 +271,15 @@ def report_print_render(*, job):
     """Render a ReportPrint job's PDF from the report as it stands now and attach it."""
     from django.core.files.base import ContentFile
 
-    from .jobs import job_done, job_progress
+    from .jobs import JobAbandoned, job_done, job_progress
 
     job_progress(job, stage="Đang dựng trang PDF", progress=20)
     report = type(job.report).objects.select_related("campaign", "unit", "unit__parent").get(pk=job.report_id)
     pdf = unit_report_pdf(report)
     job_progress(job, stage="Đang lưu tệp", progress=90)
     job.pdf.save(f"bao-cao-{report.unit.code}-v{report.version}.pdf", ContentFile(pdf), save=False)
-    job_done(job, pdf=job.pdf.name, report_version=report.version)
+    try:
+        job_done(job, pdf=job.pdf.name, report_version=report.version)
+    except JobAbandoned:  # another run owns the row now: keep no file that nothing points to
+        job.pdf.delete(save=False)
+        raise

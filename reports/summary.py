@@ -24,7 +24,11 @@ import datetime
 import hashlib
 import io
 import json
+import os
+import shutil
+import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -36,7 +40,7 @@ from django.utils.safestring import mark_safe
 from campaigns.models import UnitKind
 
 from .aggregation import NEAR_REACHED, NO_DATA, NO_GOAL, NOT_REACHED, REACHED, SPEED_UP, Snapshot, format_value
-from .jobs import job_done, job_progress
+from .jobs import JobAbandoned, job_done, job_progress
 from .models import Commendation, JobStatus, Narrative, Summary, UnitAnnex
 from .pdf import (
     code_version,
@@ -410,9 +414,14 @@ def _work_dir(summary):
 
 
 def _write(path, data):
-    if default_storage.exists(path):
-        default_storage.delete(path)
-    return default_storage.save(path, ContentFile(data))
+    """Write `data` at `path` (under MEDIA_ROOT) in one step: a reader in another process sees
+    the old file or the new one, never a part of it. Returns `path`."""
+    full = Path(default_storage.path(path))
+    full.parent.mkdir(parents=True, exist_ok=True)
+    partial = full.with_name(f".{full.name}.{uuid.uuid4().hex}.part")
+    partial.write_bytes(data)
+    os.replace(partial, full)
+    return path
 
 
 def _read(path):
@@ -456,10 +465,10 @@ def summary_compile(*, summary, dispatch=None):
             "code": section.unit.code,
             "key": section.key,
             "title": f"{index}. {section.unit.name}",
-            "html": None,
+            # Every unit's HTML, cached or not: the merge renders any pages that went missing.
+            "html": _write(f"{work}/units/{section.unit.code}.html", section.html.encode()),
         }
         if (section.unit.pk, section.key) not in cached:
-            entry["html"] = _write(f"{work}/units/{section.unit.code}.html", section.html.encode())
             to_render.append((len(section.rows) + len(section.results), len(entries)))
         entries.append(entry)
     # The longest units first, so the last parts to finish are short ones and no process waits
@@ -468,8 +477,9 @@ def summary_compile(*, summary, dispatch=None):
     parts.extend({"units": to_render[start : start + CHUNK_UNITS]} for start in range(0, len(to_render), CHUNK_UNITS))
     _write(f"{work}/manifest.json", json.dumps({"units": entries, "parts": parts}).encode())
     total = len(parts) + 1  # and the DOCX, written here meanwhile
-    Summary.objects.filter(pk=summary.pk).update(parts_total=total, parts_done=0)
-    job_progress(summary, stage=STAGE_RENDERING.format(done=0, total=total), progress=10)
+    job_progress(
+        summary, stage=STAGE_RENDERING.format(done=0, total=total), progress=10, parts_total=total, parts_done=0
+    )
 
     for index in range(len(parts)):  # the frames first: they are the longest parts of a recompile
         dispatch(summary, index)
@@ -477,7 +487,11 @@ def summary_compile(*, summary, dispatch=None):
     from .docx import summary_docx
 
     summary.docx.save(f"bao-cao-tong-hop-{campaign.code}-{summary.number}.docx", summary_docx(content), save=False)
-    Summary.objects.filter(pk=summary.pk).update(docx=summary.docx.name)
+    try:
+        job_progress(summary, docx=summary.docx.name)
+    except JobAbandoned:  # another run owns the row now: keep no file that nothing points to
+        summary.docx.delete(save=False)
+        raise
     _part_done(summary, dispatch)
 
 
@@ -649,36 +663,33 @@ def summary_merge(*, summary):
     summary.pdf.save(
         f"bao-cao-tong-hop-{campaign.code}-{summary.number}.pdf", ContentFile(buffer.getvalue()), save=False
     )
-    job_done(summary, pdf=summary.pdf.name)
+    try:
+        job_done(summary, pdf=summary.pdf.name)
+    except JobAbandoned:
+        summary.pdf.delete(save=False)
+        raise
     _clean_up(work, campaign, {entry["key"] for entry in manifest["units"]})
 
 
 def _remove_work(work):
-    """Delete the files of a work folder; returns how many there were."""
-    directories, files = default_storage.listdir(work)
-    paths = [f"{work}/{name}" for name in files]
-    for directory in directories:
-        paths.extend(f"{work}/{directory}/{name}" for name in default_storage.listdir(f"{work}/{directory}")[1])
-    for path in paths:
-        default_storage.delete(path)
-    return len(paths)
+    shutil.rmtree(default_storage.path(work), ignore_errors=True)
 
 
 def summaries_sweep_work():
-    """Remove the work files of summaries that are not compiling (failed, or deleted): a
-    finished compile removes its own. Scheduled with the stale-job sweep; returns how many
-    work folders were emptied."""
-    if not default_storage.exists(WORK_ROOT):
+    """Remove the work folders of runs that are not compiling (failed, abandoned, or of a
+    deleted summary): a finished compile removes its own. Scheduled with the stale-job sweep;
+    returns how many folders were removed."""
+    root = Path(default_storage.path(WORK_ROOT))
+    if not root.is_dir():
         return 0
-    busy = {
-        str(pk)
-        for pk in Summary.objects.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).values_list("pk", flat=True)
+    folders = [entry.name for entry in root.iterdir() if entry.is_dir()]  # listed first: a run started
+    running = {  # after this never reuses a listed folder, since run numbers never repeat
+        f"{pk}-{run}" for pk, run in Summary.objects.filter(status=JobStatus.RUNNING).values_list("pk", "run")
     }
-    emptied = 0
-    for name in default_storage.listdir(WORK_ROOT)[0]:
-        if name.partition("-")[0] not in busy and _remove_work(f"{WORK_ROOT}/{name}"):
-            emptied += 1
-    return emptied
+    removed = [name for name in folders if name not in running]
+    for name in removed:
+        _remove_work(f"{WORK_ROOT}/{name}")
+    return len(removed)
 
 
 def _clean_up(work, campaign, keys):

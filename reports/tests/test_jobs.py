@@ -99,14 +99,13 @@ def test_the_sweep_removes_the_work_files_of_summaries_no_longer_compiling(campa
 
     sweep_stale_jobs.delay()
 
-    assert default_storage.listdir(f"{WORK_ROOT}/{failed.pk}-1") == (["units"], [])
-    assert default_storage.listdir(f"{WORK_ROOT}/{failed.pk}-1/units")[1] == []
+    assert not default_storage.exists(f"{WORK_ROOT}/{failed.pk}-1")
     assert default_storage.listdir(f"{WORK_ROOT}/{running.pk}-1")[1] == ["manifest.json"]
     assert default_storage.listdir(f"{WORK_ROOT}/{running.pk}-1/units")[1] == ["h-muong-ang.html"]
 
 
 def test_after_a_retry_the_tasks_of_the_failed_run_do_nothing(summary):
-    from reports.jobs import JobAbandoned, job_fail, job_progress
+    from reports.jobs import JobAbandoned, job_done, job_fail, job_progress
     from reports.summary import summary_retry
     from reports.tasks import merge_summary, render_summary_part
 
@@ -121,9 +120,13 @@ def test_after_a_retry_the_tasks_of_the_failed_run_do_nothing(summary):
     merge_summary.delay(summary.pk, first.run)
     with pytest.raises(JobAbandoned):
         job_progress(first, stage="Đang dựng trang PDF")
+    with pytest.raises(JobAbandoned):
+        job_done(first)
+    job_fail(first, "Quá thời gian xử lý cho phép.")  # a task of the failed run, still running, gives up
 
     summary.refresh_from_db()
     assert (summary.status, summary.parts_done, summary.stage) == (JobStatus.RUNNING, 0, second.stage)
+    assert (summary.error, summary.run) == ("", 2)
     assert not summary.pdf
 
 

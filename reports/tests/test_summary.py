@@ -255,6 +255,27 @@ def test_a_part_counted_but_never_run_is_rendered_by_the_merge(reports, campaign
     assert all(name in text.split("Phụ lục I")[1] for name in ("Huyện Mường Ảng", "Sở Văn hóa", "Huyện Tuần Giáo"))
 
 
+def test_the_merge_renders_cached_pages_deleted_meanwhile(compiled, campaign, reviewer):
+    """Another compile's clean-up may delete an old annex this compile counted on."""
+
+    def dispatch(summary, index=None):
+        if index is None:
+            for annex in UnitAnnex.objects.filter(unit__code="h-tuan-giao"):
+                annex.pdf.delete(save=False)
+                annex.delete()
+        summary_module._inline_dispatch(summary, index)
+
+    summary = summary_create(campaign=campaign, by=reviewer, document_date=DOCUMENT_DATE)
+    job = job_claim(Summary, summary.pk)
+    job_run(job, lambda: summary_compile(summary=job, dispatch=dispatch))
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    assert UnitAnnex.objects.filter(unit__code="h-tuan-giao").count() == 1
+    participants = list(campaign.participants())
+    tuan_giao = next(unit for unit in participants if unit.code == "h-tuan-giao")
+    assert f"{participants.index(tuan_giao) + 1}. Huyện Tuần Giáo" in pdf_text(read_field(job.pdf))
+
+
 def test_a_rendering_error_leaves_a_failed_row_with_a_reason(reports, campaign, reviewer, settings, tmp_path):
     broken = tmp_path / "templates" / "pdf"
     broken.mkdir(parents=True)
