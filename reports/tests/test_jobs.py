@@ -143,3 +143,16 @@ def test_each_job_process_freezes_what_it_inherited():
         assert gc.get_freeze_count() > 10_000  # Django and WeasyPrint's modules, out of the collector's sight
     finally:
         gc.unfreeze()
+
+
+def test_the_upgrade_numbers_existing_runs_as_their_attempts(summary):
+    """Tasks queued before the upgrade name their run by the attempts they saw."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0002_job_run")
+    Summary.objects.filter(pk=summary.pk).update(status=JobStatus.RUNNING, attempts=2, run=0)
+    migration.number_runs_as_attempts(apps, None)
+    summary.refresh_from_db()
+    assert summary.run == 2
