@@ -17,7 +17,8 @@ from campaigns.numbers import round_half_up
 
 from .aggregation import REACHED, Snapshot
 from .charts import bar_chart
-from .models import ReportStatus, Summary
+from .models import ReportStatus
+from .summary import summary_latest_done
 
 BY_UNIT, BY_GROUP, BY_KIND = "unit", "group", "kind"
 DRILLDOWN_AXES = {
@@ -427,12 +428,7 @@ def leader_overview(*, campaign, snapshot=None):
                 note=str(_("%(done)s/%(total)s công trình hoàn thành")) % {"done": done, "total": len(projects)},
             )
         )
-    summary = (
-        Summary.objects.filter(campaign=campaign, status="done")
-        .order_by("-finished_at", "-number")
-        .only("pk", "number", "finished_at", "document_number", "document_date", "campaign_id")
-        .first()
-    )
+    summary = summary_latest_done(campaign)
     return {
         "campaign": campaign,
         "cards": cards,

@@ -702,4 +702,5 @@ def _clean_up(work, campaign, keys):
 
 
 def summary_latest_done(campaign):
-    return Summary.objects.filter(campaign=campaign, status=JobStatus.DONE).order_by("-number").first()
+    """The summary leaders are offered: the last one that finished."""
+    return Summary.objects.filter(campaign=campaign, status=JobStatus.DONE).order_by("-finished_at", "-number").first()
