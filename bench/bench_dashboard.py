@@ -60,6 +60,7 @@ def _province(size):
 
     from campaigns.loader import campaign_load
     from campaigns.models import Profile, Role, Unit, UnitGroup
+    from campaigns.services import campaign_set_participants
     from reports.aggregation import measures_for_unit
     from reports.models import MeasureValue, ReportStatus, UnitReport
 
@@ -67,10 +68,10 @@ def _province(size):
     units = Unit.objects.bulk_create(
         Unit(code=f"syn-{n:04d}", name=f"Đơn vị tổng hợp {n:04d}", kind=KINDS[n % len(KINDS)]) for n in range(size)
     )
-    campaign.explicit_participants.set(units)
+    campaign_set_participants(campaign=campaign, units=units)
     for start in range(0, size, 10):
         group = UnitGroup.objects.create(
-            code=f"syn-cum-{start // 10:03d}", name=f"Cụm {start // 10 + 1}", kind="cluster"
+            campaign=campaign, code=f"syn-cum-{start // 10:03d}", name=f"Cụm {start // 10 + 1}", kind="cluster"
         )
         group.units.set(units[start : start + 10])
     reviewer = User.objects.create_user("bench-reviewer", password="x")

@@ -112,8 +112,11 @@ def seed(total):
 
 def use_units(campaign, count):
     from campaigns.models import Unit
+    from campaigns.services import campaign_set_participants
 
-    campaign.explicit_participants.set(Unit.objects.filter(code__startswith="bench-").order_by("code")[:count])
+    campaign_set_participants(
+        campaign=campaign, units=Unit.objects.filter(code__startswith="bench-").order_by("code")[:count]
+    )
 
 
 def change_one_unit(campaign):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Campaign, Goal, Measure, Profile, Section, Target, Unit, UnitGroup
+from .models import Campaign, CampaignUnit, Goal, Measure, Profile, Section, Target, Unit, UnitGroup
 
 
 @admin.register(Unit)
@@ -13,8 +13,8 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(UnitGroup)
 class UnitGroupAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind"]
-    list_filter = ["kind"]
+    list_display = ["code", "name", "kind", "campaign"]
+    list_filter = ["campaign", "kind"]
     search_fields = ["code", "name", "units__name"]
     filter_horizontal = ["units"]
 
@@ -30,7 +30,15 @@ class CampaignAdmin(admin.ModelAdmin):
     list_filter = ["status", "directive_date"]
     search_fields = ["code", "title", "directive_number"]
     inlines = [SectionInline]
-    filter_horizontal = ["explicit_participants"]
+
+
+@admin.register(CampaignUnit)
+class CampaignUnitAdmin(admin.ModelAdmin):
+    list_display = ["unit", "name", "kind", "campaign", "participant"]
+    list_filter = ["campaign", "kind", "participant"]
+    search_fields = ["unit__code", "name"]
+    autocomplete_fields = ["unit", "parent"]
+    filter_horizontal = ["predecessors"]
 
 
 @admin.register(Section)
@@ -63,7 +71,7 @@ class TargetAdmin(admin.ModelAdmin):
 
 @admin.register(Goal)
 class GoalAdmin(admin.ModelAdmin):
-    list_display = ["target", "scope", "unit_kind", "group", "unit", "value"]
+    list_display = ["target", "scope", "unit_kind", "group", "unit", "value", "due"]
     list_filter = ["scope", "target__campaign"]
     search_fields = ["target__code", "target__name", "unit__name", "group__name"]
 

@@ -1,10 +1,18 @@
 """What a directive sets: the campaign, its sections, measures, targets and goals, and the
-units that report in it. Sections, measures and targets belong to one campaign; units and
-unit groups are shared by campaigns."""
+units that report in it.
+
+A `Unit` is an identity that lives across campaigns (its code, the dates it existed, what it
+was merged into). What a unit was called, what kind it was and whom it answered to during one
+campaign is that campaign's `CampaignUnit`, written by loading the campaign's file; so is
+whether it reports in the campaign. Sections, measures, targets, goals and unit groups belong
+to one campaign. Loading one campaign's file therefore never changes what another says.
+"""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, Q
+from django.db.models import F, Q
+from django.db.models.query import ModelIterable
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -17,7 +25,43 @@ class UnitKind(models.TextChoices):
     ORGANISATION = "organisation", _("Đoàn thể")
 
 
+class AsInCampaignIterable(ModelIterable):
+    """Yields units whose name, kind, head title and parent read as in one campaign (the
+    `as_in_*` annotations that `UnitQuerySet.as_in` adds)."""
+
+    def __iter__(self):
+        for unit in super().__iter__():
+            unit.name, unit.kind = unit.as_in_name, unit.as_in_kind
+            unit.head_title, unit.parent_id = unit.as_in_head_title, unit.as_in_parent_id
+            yield unit
+
+
+class UnitQuerySet(models.QuerySet):
+    def as_in(self, campaign, participants_only=True):
+        """The units `campaign`'s file lists (by default only those that report in it), each
+        as it was during the campaign, in the campaign's order (kind, then name)."""
+        condition = {"campaign_units__campaign": campaign}
+        if participants_only:
+            condition["campaign_units__participant"] = True
+        queryset = (
+            self.filter(**condition)
+            .annotate(
+                as_in_name=F("campaign_units__name"),
+                as_in_kind=F("campaign_units__kind"),
+                as_in_head_title=F("campaign_units__head_title"),
+                as_in_parent_id=F("campaign_units__parent_id"),
+            )
+            .order_by("campaign_units__kind", "campaign_units__name")
+        )
+        queryset._iterable_class = AsInCampaignIterable
+        return queryset
+
+
 class Unit(models.Model):
+    """A reporting unit's identity across campaigns. `name`, `kind`, `head_title` and `parent`
+    hold what the most recently loaded campaign file says; pages and documents of a campaign
+    read the unit as it was in that campaign (`Unit.objects.as_in(campaign)`)."""
+
     code = models.SlugField(_("mã"), max_length=64, unique=True)
     name = models.CharField(_("tên"), max_length=255)
     kind = models.CharField(_("loại đơn vị"), max_length=20, choices=UnitKind.choices)
@@ -44,6 +88,8 @@ class Unit(models.Model):
     email = models.EmailField(_("thư điện tử"), blank=True)
     phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
 
+    objects = UnitQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
@@ -68,7 +114,10 @@ class UnitGroupKind(models.TextChoices):
 
 
 class UnitGroup(models.Model):
-    code = models.SlugField(_("mã"), max_length=64, unique=True)
+    """A cluster, block or designation of one campaign (they are set anew each year)."""
+
+    campaign = models.ForeignKey("Campaign", on_delete=models.CASCADE, related_name="groups")
+    code = models.SlugField(_("mã"), max_length=64)
     name = models.CharField(_("tên"), max_length=255)
     kind = models.CharField(_("loại nhóm"), max_length=20, choices=UnitGroupKind.choices)
     units = models.ManyToManyField(Unit, verbose_name=_("đơn vị"), related_name="groups", blank=True)
@@ -77,7 +126,8 @@ class UnitGroup(models.Model):
     class Meta:
         verbose_name = _("nhóm đơn vị")
         verbose_name_plural = _("nhóm đơn vị")
-        ordering = ["kind", "code"]
+        ordering = ["campaign", "kind", "code"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="group_code_unique_in_campaign")]
 
     def __str__(self):
         return self.name
@@ -89,13 +139,27 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", _("Đã kết thúc")
 
 
+class DirectiveKind(models.TextChoices):
+    CONG_VAN = "cong_van", _("Công văn")
+    KE_HOACH = "ke_hoach", _("Kế hoạch")
+    CHI_THI = "chi_thi", _("Chỉ thị")
+    QUYET_DINH = "quyet_dinh", _("Quyết định")
+    NGHI_QUYET = "nghi_quyet", _("Nghị quyết")
+    HUONG_DAN = "huong_dan", _("Hướng dẫn")
+    THONG_BAO = "thong_bao", _("Thông báo")
+
+
 class Campaign(models.Model):
     code = models.SlugField(_("mã"), max_length=64, unique=True)
     title = models.TextField(_("tên phong trào"))
+    directive_kind = models.CharField(
+        _("loại văn bản"), max_length=16, choices=DirectiveKind.choices, default=DirectiveKind.CONG_VAN
+    )
     directive_number = models.CharField(_("số văn bản"), max_length=64)
     directive_date = models.DateField(_("ngày ban hành"))
     issuer = models.CharField(_("cơ quan ban hành"), max_length=255)
     issuer_parent = models.CharField(_("cơ quan chủ quản"), max_length=255, blank=True)
+    province = models.CharField(_("tỉnh"), max_length=120)
     place = models.CharField(_("địa danh"), max_length=120)
     signer_name = models.CharField(_("người ký"), max_length=120)
     signer_title = models.CharField(_("chức vụ người ký"), max_length=120)
@@ -111,12 +175,6 @@ class Campaign(models.Model):
     status = models.CharField(
         _("trạng thái"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE
     )
-    explicit_participants = models.ManyToManyField(
-        Unit,
-        verbose_name=_("đơn vị tham gia (danh sách riêng)"),
-        blank=True,
-        related_name="explicit_campaigns",
-    )
     source_file = models.CharField(_("tệp phong trào"), max_length=255, blank=True)
     loaded_at = models.DateTimeField(_("nạp lúc"), auto_now=True)
 
@@ -129,19 +187,43 @@ class Campaign(models.Model):
         return f"{self.directive_number} — {self.title[:80]}"
 
     def participants(self):
-        """The units that report in this campaign: the explicit list when the campaign file
-        gives one, otherwise every unit that existed during the campaign's dates (one query)."""
-        start = self.starts_on or self.directive_date
-        end = self.ends_on or self.summary_deadline
-        has_list = Exists(Campaign.explicit_participants.through.objects.filter(campaign_id=self.pk))
-        by_dates = (Q(valid_until__isnull=True) | Q(valid_until__gte=start)) & (
-            Q(valid_from__isnull=True) | Q(valid_from__lte=end)
-        )
-        return (
-            Unit.objects.alias(has_list=has_list)
-            .filter(Q(has_list=True, explicit_campaigns=self) | (Q(has_list=False) & by_dates))
-            .order_by("kind", "name")
-        )
+        """The units that report in this campaign, each as it was during the campaign: the
+        units its own file lists that existed during its dates, or the file's explicit
+        `participants` list (decided when the file is loaded, by `participant_codes`)."""
+        return Unit.objects.as_in(self)
+
+    @property
+    def directive_citation(self):
+        """How documents cite the directive, always in Vietnamese: "Kế hoạch số 45/KH-UBND"."""
+        with translation.override("vi"):
+            return f"{self.get_directive_kind_display()} số {self.directive_number}"
+
+
+class CampaignUnit(models.Model):
+    """A unit as one campaign's file describes it: its name, kind, head title and parent during
+    the campaign, whether it reports in it, and the units of earlier campaigns it continues."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="units")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="campaign_units")
+    name = models.CharField(_("tên"), max_length=255)
+    kind = models.CharField(_("loại đơn vị"), max_length=20, choices=UnitKind.choices)
+    head_title = models.CharField(_("chức danh thủ trưởng"), max_length=120, blank=True)
+    parent = models.ForeignKey(
+        Unit, verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    participant = models.BooleanField(_("tham gia báo cáo"), default=True)
+    predecessors = models.ManyToManyField(
+        Unit, verbose_name=_("đơn vị tiền thân"), blank=True, related_name="continued_by"
+    )
+
+    class Meta:
+        verbose_name = _("đơn vị trong phong trào")
+        verbose_name_plural = _("đơn vị trong phong trào")
+        ordering = ["campaign", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "unit"], name="campaign_unit_once")]
+
+    def __str__(self):
+        return f"{self.name} ({self.campaign.code})"
 
 
 class Section(models.Model):
@@ -266,6 +348,7 @@ class Goal(models.Model):
     group = models.ForeignKey(UnitGroup, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("nhóm"))
     unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("đơn vị"))
     value = models.DecimalField(_("mức"), max_digits=20, decimal_places=4)
+    due = models.PositiveSmallIntegerField(_("năm phải đạt"), null=True, blank=True)
     note = models.CharField(_("ghi chú"), max_length=255, blank=True)
 
     SPECIFICITY = {GoalScope.UNIT: 3, GoalScope.GROUP: 2, GoalScope.KIND: 1, GoalScope.PROVINCE: 0}

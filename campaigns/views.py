@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LoginView
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .models import Campaign, CampaignStatus, GoalScope, UnitGroup, UnitKind
+from .models import Campaign, CampaignStatus, GoalScope, UnitKind
 from .roles import can_read_province, is_leader, is_officer
 
 
@@ -40,7 +40,7 @@ def campaign_detail(request, code):
     unit_ids = {unit.pk for unit in units}
     groups = [
         group
-        for group in UnitGroup.objects.prefetch_related("units")
+        for group in campaign.groups.prefetch_related("units")
         if any(unit.pk in unit_ids for unit in group.units.all())
     ]
     return render(

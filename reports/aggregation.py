@@ -190,7 +190,9 @@ class Snapshot:
         one row per membership, one UnitGroup built per group)."""
         fields = [field.attname for field in UnitGroup._meta.concrete_fields]
         rows = (
-            UnitGroup.units.through.objects.filter(unit__in=self.participant_queryset.order_by().values("pk"))
+            UnitGroup.units.through.objects.filter(
+                unitgroup__campaign=self.campaign, unit__in=self.participant_queryset.order_by().values("pk")
+            )
             .order_by("unitgroup__kind", "unitgroup__code")
             .values_list("unit_id", *(f"unitgroup__{name}" for name in fields))
         )

@@ -185,7 +185,7 @@ def summary_docx(content):
     _header(document, doc)
     _body(
         document,
-        f"Thực hiện Công văn số {campaign.directive_number} ngày {campaign.directive_date:%d/%m/%Y} của "
+        f"Thực hiện {campaign.directive_citation} ngày {campaign.directive_date:%d/%m/%Y} của "
         f"{content['province']} về việc {content['campaign_title']}, {content['province']} báo cáo kết quả "
         "thực hiện như sau:",
     )

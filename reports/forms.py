@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, UnitGroup, UnitKind
@@ -252,19 +253,30 @@ class QueueFilterForm(forms.Form):
 
     campaign = _pick_by_code(_("Phong trào"), Campaign.objects.all())
     kind = _pick(_("Loại đơn vị"), UnitKind.choices)
-    group = _pick_by_code(_("Cụm, khối, nhóm"), UnitGroup.objects.all())
+    group = _pick(_("Cụm, khối, nhóm"), [])
     status = _pick(_("Trạng thái"), ReportStatus.choices)
     late = _pick(_("Hạn nộp"), [("1", _("Nộp muộn")), ("0", _("Đúng hạn"))])
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Groups belong to a campaign; one code names the same cluster in each year's file.
+        groups = dict(
+            UnitGroup.objects.order_by("kind", "code", "-campaign__directive_date").values_list("code", "name")
+        )
+        self.fields["group"].choices = [ALL, *groups.items()]
+
     def filter(self, queryset):
-        """Apply the valid filters to a queryset of reports."""
+        """Apply the valid filters to a queryset of reports; a unit's kind and groups are
+        those of the report's campaign."""
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("campaign"):
             queryset = queryset.filter(campaign=data["campaign"])
         if data.get("kind"):
-            queryset = queryset.filter(unit__kind=data["kind"])
+            queryset = queryset.filter(
+                unit__campaign_units__campaign=F("campaign"), unit__campaign_units__kind=data["kind"]
+            )
         if data.get("group"):
-            queryset = queryset.filter(unit__groups=data["group"])
+            queryset = queryset.filter(unit__groups__campaign=F("campaign"), unit__groups__code=data["group"])
         if data.get("status"):
             queryset = queryset.filter(status=data["status"])
         if data.get("late"):

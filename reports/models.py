@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.query import ModelIterable
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Campaign, Measure, Section, Unit
+from campaigns.models import Campaign, CampaignUnit, Measure, Section, Unit
 
 
 class ReportStatus(models.TextChoices):
@@ -17,6 +18,34 @@ class ReportStatus(models.TextChoices):
 
 # Reports that count in dashboards and the summary (DESIGN.md "Which reports count").
 COUNTED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
+
+
+class UnitsAsInCampaignIterable(ModelIterable):
+    """Reports whose loaded `unit` reads as it was in the report's campaign (name, kind, head
+    title, parent), so a later campaign's renaming never shows in an earlier one; one query
+    for the whole batch."""
+
+    def __iter__(self):
+        reports = list(super().__iter__())
+        loaded = [report for report in reports if "unit" in report._state.fields_cache]
+        if loaded:
+            rows = CampaignUnit.objects.filter(
+                campaign_id__in={report.campaign_id for report in loaded},
+                unit_id__in={report.unit_id for report in loaded},
+            ).values_list("campaign_id", "unit_id", "name", "kind", "head_title", "parent_id")
+            as_in = {(campaign_id, unit_id): rest for campaign_id, unit_id, *rest in rows}
+            for report in loaded:
+                found = as_in.get((report.campaign_id, report.unit_id))
+                if found:
+                    unit = report.unit
+                    unit.name, unit.kind, unit.head_title, unit.parent_id = found
+        yield from reports
+
+
+class UnitReportQuerySet(models.QuerySet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._iterable_class = UnitsAsInCampaignIterable
 
 
 class UnitReport(models.Model):
@@ -39,6 +68,8 @@ class UnitReport(models.Model):
     )
     reviewer_comment = models.TextField(_("ý kiến của Sở Nội vụ"), blank=True)
     is_late = models.BooleanField(_("nộp muộn"), default=False)
+
+    objects = UnitReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("báo cáo đơn vị")

@@ -157,16 +157,12 @@ def issuer_lines(issuer):
 
 def province_short(campaign):
     """`UBND TỈNH ĐIỆN BIÊN`, the parent body line of the province's departments."""
-    return campaign.issuer.strip().upper().replace(UBND, "UBND", 1)
+    return f"UBND TỈNH {campaign.province.upper()}"
 
 
 def province_name(campaign):
     """`UBND tỉnh Điện Biên` for running text."""
-    lines = issuer_lines(campaign.issuer)
-    if len(lines) == 2:
-        kind, _, name = lines[1].partition(" ")
-        return f"UBND {kind.lower()} {name.title()}"
-    return campaign.issuer
+    return f"UBND tỉnh {campaign.province}"
 
 
 def lowercase_first(text):

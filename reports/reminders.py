@@ -61,7 +61,7 @@ def _message(campaign, unit, today):
     subject = f"[Thi đua] Nhắc hạn báo cáo {campaign.directive_number}: {unit.name} ({when})"
     body = (
         f"Kính gửi cán bộ đầu mối thi đua của {unit.name},\n\n"
-        f"Hạn gửi báo cáo kết quả phong trào thi đua theo Công văn số {campaign.directive_number} "
+        f"Hạn gửi báo cáo kết quả phong trào thi đua theo {campaign.directive_citation} "
         f"là ngày {campaign.unit_deadline:%d/%m/%Y}; {when}. "
         f"Báo cáo của đơn vị hiện: {state}.\n\n"
         "Đề nghị đơn vị đăng nhập Cổng thông tin thi đua, mục “Đơn vị của tôi”, hoàn thành và gửi báo cáo.\n\n"

@@ -9,8 +9,9 @@ import yaml
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from campaigns.loader import CampaignFileError, campaign_load, check_campaign, parse_campaign_spec, read_campaign_file
+from campaigns.loader import CampaignFileError, campaign_load, check_campaign, read_campaign_file
 from campaigns.models import Campaign, Goal, Measure, Section, Target, Unit, UnitGroup
+from campaigns.schema import parse_campaign_spec
 from conftest import CAMPAIGN_FILE
 
 BASE = {
@@ -20,6 +21,7 @@ BASE = {
         "directive_number": "1/UBND-KSTT",
         "directive_date": "2025-03-01",
         "issuer": "ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN",
+        "province": "Điện Biên",
         "place": "Điện Biên",
         "signer": {"name": "Nguyễn Văn A", "title": "CHỦ TỊCH", "authority": "TM. ỦY BAN NHÂN DÂN"},
         "unit_deadline": "2025-11-15",
