@@ -1,4 +1,5 @@
-"""The demo: campaign 1908 and one account for each role, plus an officer for every unit."""
+"""The demo: campaign 1908 (2024) and the 2026 plan of the reorganised province, one account
+for each role, plus an officer for every unit of either."""
 
 from pathlib import Path
 
@@ -8,7 +9,10 @@ from django.db import transaction
 from .loader import campaign_load
 from .models import Profile, Role, Unit
 
-CAMPAIGN_FILE = Path(__file__).parent / "campaign_files" / "1908-UBND-KSTT.yaml"
+CAMPAIGN_FILES = [
+    Path(__file__).parent / "campaign_files" / "1908-UBND-KSTT.yaml",
+    Path(__file__).parent / "campaign_files" / "2026-KH-UBND.yaml",
+]
 DEMO_PASSWORD = "Thidua@2024"
 
 # username, full name, role, unit code
@@ -20,22 +24,27 @@ NAMED_ACCOUNTS = [
     ("canbo.muongang", "Quàng Thị Lan", Role.OFFICER, "h-muong-ang"),
     ("canbo.sovhttdl", "Trần Văn Nam", Role.OFFICER, "so-vhttdl"),
     ("canbo.sogtvt", "Phạm Thu Trang", Role.OFFICER, "so-gtvt"),
+    ("canbo.pdbp", "Lường Thị Thu", Role.OFFICER, "p-dien-bien-phu"),
 ]
 
 
-def demo_accounts(*, campaign):
+def demo_accounts(*, campaigns):
     """Create the demo accounts (idempotent). Returns the named ones as (username, role
     label, unit name) rows; every other participant unit gets an officer `cb.<unit code>`."""
     rows = []
     with transaction.atomic():
         for username, full_name, role, unit_code in NAMED_ACCOUNTS:
-            unit = Unit.objects.get(code=unit_code) if unit_code else None
+            unit = Unit.objects.filter(code=unit_code).first() if unit_code else None
+            if unit_code and unit is None:
+                continue
             _account(username, full_name, role, unit)
             rows.append((username, Role(role).label, unit.name if unit else ""))
         named_units = {code for *_, code in NAMED_ACCOUNTS if code}
-        for unit in campaign.participants():
-            if unit.code not in named_units:
-                _account(f"cb.{unit.code}", f"Cán bộ {unit.name}", Role.OFFICER, unit)
+        for campaign in campaigns:
+            for unit in campaign.participants():
+                if unit.code not in named_units:
+                    named_units.add(unit.code)
+                    _account(f"cb.{unit.code}", f"Cán bộ {unit.name}", Role.OFFICER, unit)
     return rows
 
 
@@ -59,5 +68,6 @@ def _account(username, full_name, role, unit):
     return user
 
 
-def demo_campaign():
-    return campaign_load(path=CAMPAIGN_FILE).campaign
+def demo_campaigns():
+    """Load both demo campaigns, the earlier first."""
+    return [campaign_load(path=path).campaign for path in CAMPAIGN_FILES]

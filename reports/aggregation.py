@@ -233,10 +233,13 @@ class Snapshot:
 
     # --- sums, computed by the database ----------------------------------------------
     def _counted_values(self):
+        """Counted values of the campaign's participants, joined once to the unit as it was in
+        this campaign (`report__unit__campaign_units`), so sums go by the campaign's kinds."""
         return MeasureValue.objects.filter(
             report__campaign=self.campaign,
             report__status__in=self.statuses,
-            report__unit__in=self.participant_queryset.order_by().values("pk"),
+            report__unit__campaign_units__campaign=self.campaign,
+            report__unit__campaign_units__participant=True,
             value__isnull=False,
         )
 
@@ -245,7 +248,7 @@ class Snapshot:
         """(unit kind, measure code) → (sum, number of units that gave a value)."""
         rows = (
             self._counted_values()
-            .values_list("report__unit__kind", "measure__code")
+            .values_list("report__unit__campaign_units__kind", "measure__code")
             .annotate(total=Sum("value"), n=Count("id"))
             .order_by()
         )
@@ -256,7 +259,8 @@ class Snapshot:
         """(group id, unit kind, measure code) → sum. A unit in two groups counts in both."""
         rows = (
             self._counted_values()
-            .values_list("report__unit__groups", "report__unit__kind", "measure__code")
+            .filter(report__unit__groups__campaign=self.campaign)
+            .values_list("report__unit__groups", "report__unit__campaign_units__kind", "measure__code")
             .annotate(total=Sum("value"))
             .order_by()
         )

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Aggregation, Profile, Role, UnitGroupKind, UnitKind
+from campaigns.models import Aggregation, Campaign, CampaignUnit, Profile, Role, UnitGroupKind, UnitKind
 from campaigns.numbers import round_half_up
 
 from .aggregation import REACHED, Snapshot
@@ -232,6 +232,51 @@ class DrilldownRow:
     group: object = None
     report_id: int | None = None
     report_status: str | None = None
+    earlier: list = field(default_factory=list)  # the predecessors' figures (PredecessorFigure)
+
+
+@dataclass
+class PredecessorFigure:
+    """What a unit this one continues achieved on the same target in an earlier campaign."""
+
+    name: str
+    year: int
+    result: object
+
+
+def predecessor_figures(campaign, target):
+    """unit id → [PredecessorFigure]: for each participant that continues earlier units (a
+    commune of 2026 and the district of 2024 whose territory it took), the predecessor's
+    result on the target of the same code in the latest earlier campaign it reported in."""
+    links = list(
+        CampaignUnit.predecessors.through.objects.filter(campaignunit__campaign=campaign).values_list(
+            "campaignunit__unit_id", "unit_id"
+        )
+    )
+    if not links:
+        return {}
+    earlier = (
+        Campaign.objects.filter(
+            directive_date__lt=campaign.directive_date,
+            targets__code=target.code,
+            units__unit_id__in={predecessor for _, predecessor in links},
+            units__participant=True,
+        )
+        .order_by("-directive_date")
+        .first()
+    )
+    if earlier is None:
+        return {}
+    snapshot = Snapshot(earlier)
+    earlier_target = snapshot.target_by_code[target.code]
+    figures = {}
+    for unit_id, predecessor_id in links:
+        unit = snapshot.unit_by_id.get(predecessor_id)
+        if unit is None or not snapshot._in_scope(earlier_target, unit):
+            continue
+        figure = PredecessorFigure(unit.name, earlier.directive_date.year, snapshot.unit_result(earlier_target, unit))
+        figures.setdefault(unit_id, []).append(figure)
+    return figures
 
 
 def target_drilldown(*, campaign, target_code, by=BY_UNIT, kind="", group="", snapshot=None):
@@ -246,6 +291,7 @@ def target_drilldown(*, campaign, target_code, by=BY_UNIT, kind="", group="", sn
     kinds = set(target.over_kinds) if target.over_kinds else None
     rows = []
     if by == BY_UNIT:
+        earlier = predecessor_figures(campaign, target)
         for unit in sorted(units_in(snapshot, filters), key=lambda unit: name_key(unit.name)):
             if (kinds is None or unit.kind in kinds) and any(
                 snapshot.reports_measure(unit, name) for name in target.parsed.names
@@ -257,6 +303,7 @@ def target_drilldown(*, campaign, target_code, by=BY_UNIT, kind="", group="", sn
                         unit=unit,
                         report_id=unit.report_id,
                         report_status=unit.report_status,
+                        earlier=earlier.get(unit.pk, []),
                     )
                 )
     elif by == BY_GROUP:
@@ -305,6 +352,7 @@ def target_drilldown(*, campaign, target_code, by=BY_UNIT, kind="", group="", sn
         "rows": rows,
         "chart": chart,
         "common_goal": common_goal,
+        "has_earlier": any(row.earlier for row in rows),
     }
 
 

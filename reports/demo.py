@@ -1,10 +1,11 @@
-"""Plausible sample reports for the demo campaign, made through the real services and
+"""Plausible sample reports for the demo campaigns, made through the real services and
 workflow so every report has a true history. Deterministic (each unit's figures come from a
 random generator seeded with the unit's code) and idempotent (a unit that already has a
 report is left alone)."""
 
 import datetime
 import random
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
@@ -30,6 +31,32 @@ RETURNED = {
 SUBMITTED = ("tp-dien-bien-phu", "so-y-te", "hoi-lhpn")  # waiting for review, whatever the seed says
 LATE = ("h-tua-chua", "tinh-doan")
 
+
+@dataclass(frozen=True)
+class Plan:
+    """Where each demo unit of one campaign stands."""
+
+    not_started: tuple = ()
+    drafts: tuple = ()
+    returned: dict = field(default_factory=dict)
+    submitted: tuple = ()
+    late: tuple = ()
+
+
+PLANS = {
+    "1908-UBND-KSTT": Plan(NOT_STARTED, DRAFTS, RETURNED, SUBMITTED, LATE),
+    "2026-KH-UBND": Plan(
+        not_started=("x-sin-thau", "x-phinh-giang", "so-ngoai-vu"),
+        drafts=("x-muong-toong", "x-tia-dinh", "so-dttg"),
+        returned={
+            "x-tuan-giao": "Số hộ nghèo cuối kỳ chưa khớp với kết quả rà soát năm 2026 của xã; đề nghị kiểm tra lại.",
+            "so-xay-dung": "Tỷ lệ giải phóng mặt bằng chưa có biên bản bàn giao kèm theo; đề nghị bổ sung minh chứng.",
+        },
+        submitted=("p-dien-bien-phu", "x-muong-ang", "so-y-te"),
+        late=("x-muong-nhe", "x-na-hy"),
+    ),
+}
+
 # Infrastructure projects, percent complete.
 PROJECTS = {
     "project_road_ql279_ql12": 86,
@@ -43,15 +70,15 @@ PROJECTS = {
 }
 
 NARRATIVE = (
-    "Đơn vị đã quán triệt, triển khai Văn bản số 1908/UBND-KSTT đến toàn thể cán bộ, công chức, viên chức "
-    "và người lao động; xây dựng kế hoạch tổ chức các phong trào thi đua chào mừng Kỷ niệm 70 năm Chiến thắng "
-    "Điện Biên Phủ và các ngày lễ lớn năm 2024."
+    "Đơn vị đã quán triệt, triển khai {citation} đến toàn thể cán bộ, công chức, viên chức "
+    "và người lao động; xây dựng kế hoạch tổ chức các phong trào thi đua {title}."
 )
 
 
 def demo_values(unit, measures, rng):
     """Figures for one unit that respect every validation rule (parts ≤ wholes, percents ≤ 100)."""
     district = unit.kind == UnitKind.DISTRICT
+    commune = unit.kind == UnitKind.COMMUNE
 
     def between(low, high):
         return rng.randint(low, high)
@@ -59,7 +86,7 @@ def demo_values(unit, measures, rng):
     def part(whole, low, high):
         return min(whole, int(whole * rng.uniform(low, high)))
 
-    households = between(9_000, 42_000)
+    households = between(1_500, 9_000) if commune else between(9_000, 42_000)
     poor_start = part(households, 0.18, 0.45)
     poor_end = max(0, poor_start - int(households * rng.uniform(0.025, 0.075)))
     ethnic = part(households, 0.70, 0.95)
@@ -114,24 +141,27 @@ def _reviewer():
     return profile.user if profile else None
 
 
-def _moment(day, hour):
-    return timezone.make_aware(datetime.datetime(2024, 11, day, hour, 0))
+def _moment(campaign, day, hour):
+    deadline = campaign.unit_deadline
+    return timezone.make_aware(datetime.datetime(deadline.year, deadline.month, day, hour, 0))
 
 
 def demo_reports(*, campaign):
     """Fill sample reports for the campaign's units (idempotent). Returns a one-line summary."""
     reviewer = _reviewer()
+    plan = PLANS.get(campaign.code, Plan())
+    seed = campaign.code.split("-", 1)[0]
     made = {}
     units = {unit.code: unit for unit in campaign.participants()}
     existing = set(UnitReport.objects.filter(campaign=campaign).values_list("unit__code", flat=True))
     for code in sorted(units):
-        if code in existing or code in NOT_STARTED:
+        if code in existing or code in plan.not_started:
             continue
         unit = units[code]
         officer = _officer(unit)
         if officer is None:
             continue
-        status = _make_report(campaign, unit, officer, reviewer, random.Random(f"{SEED}-{code}"))
+        status = _make_report(campaign, plan, unit, officer, reviewer, random.Random(f"{seed}-{code}"))
         made[status] = made.get(status, 0) + 1
     if not made:
         return "Số liệu mẫu đã có sẵn."
@@ -140,23 +170,24 @@ def demo_reports(*, campaign):
 
 
 @transaction.atomic
-def _make_report(campaign, unit, officer, reviewer, rng):
+def _make_report(campaign, plan, unit, officer, reviewer, rng):
     report = report_get_or_create(campaign=campaign, unit=unit, by=officer)
     values = demo_values(unit, report_measures(report), rng)
-    narratives = {section.code: NARRATIVE for section in campaign.sections.all()[:1]}
-    if unit.code in DRAFTS:
+    text = NARRATIVE.format(citation=campaign.directive_citation, title=campaign.title[:1].lower() + campaign.title[1:])
+    narratives = {section.code: text for section in campaign.sections.all()[:1]}
+    if unit.code in plan.drafts:
         kept = dict(list(values.items())[: max(1, len(values) * 2 // 3)])
         report_save_values(report=report, by=officer, values=kept, narratives=narratives)
         return ReportStatus.DRAFT
     report_save_values(report=report, by=officer, values=values, narratives=narratives)
-    day = 18 if unit.code in LATE else rng.randint(4, 14)
-    report_submit(report=report, by=officer, now=_moment(day, rng.randint(8, 16)))
+    day = 18 if unit.code in plan.late else rng.randint(4, 14)
+    report_submit(report=report, by=officer, now=_moment(campaign, day, rng.randint(8, 16)))
     if reviewer is None:
         return ReportStatus.SUBMITTED
-    if unit.code in RETURNED:
-        report_return(report=report, by=reviewer, reason=RETURNED[unit.code])
+    if unit.code in plan.returned:
+        report_return(report=report, by=reviewer, reason=plan.returned[unit.code])
         return ReportStatus.RETURNED
-    if unit.code in SUBMITTED or rng.random() < 0.3:
+    if unit.code in plan.submitted or rng.random() < 0.3:
         return ReportStatus.SUBMITTED
     report_accept(report=report, by=reviewer, comment="Số liệu đầy đủ, khớp với minh chứng.")
     return ReportStatus.ACCEPTED

@@ -21,24 +21,28 @@ COUNTED_STATUSES = (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
 
 
 class UnitsAsInCampaignIterable(ModelIterable):
-    """Reports whose loaded `unit` reads as it was in the report's campaign (name, kind, head
-    title, parent), so a later campaign's renaming never shows in an earlier one; one query
-    for the whole batch."""
+    """Reports whose `unit` reads as it was in the report's campaign (name, kind, head title,
+    parent), so a later campaign's renaming never shows in an earlier one: one query for the
+    whole batch gives every report its unit."""
 
     def __iter__(self):
         reports = list(super().__iter__())
-        loaded = [report for report in reports if "unit" in report._state.fields_cache]
-        if loaded:
-            rows = CampaignUnit.objects.filter(
-                campaign_id__in={report.campaign_id for report in loaded},
-                unit_id__in={report.unit_id for report in loaded},
-            ).values_list("campaign_id", "unit_id", "name", "kind", "head_title", "parent_id")
-            as_in = {(campaign_id, unit_id): rest for campaign_id, unit_id, *rest in rows}
-            for report in loaded:
-                found = as_in.get((report.campaign_id, report.unit_id))
-                if found:
-                    unit = report.unit
-                    unit.name, unit.kind, unit.head_title, unit.parent_id = found
+        if reports:
+            as_in = {
+                (member.campaign_id, member.unit_id): member
+                for member in CampaignUnit.objects.filter(
+                    campaign_id__in={report.campaign_id for report in reports},
+                    unit_id__in={report.unit_id for report in reports},
+                ).select_related("unit")
+            }
+            for report in reports:
+                member = as_in.get((report.campaign_id, report.unit_id))
+                if member is None:
+                    continue
+                unit = report.unit if "unit" in report._state.fields_cache else member.unit
+                unit.name, unit.kind, unit.head_title = member.name, member.kind, member.head_title
+                unit.parent_id = member.parent_id
+                report.unit = unit
         yield from reports
 
 

@@ -147,17 +147,17 @@ def summary_collect(campaign):
         for name in ("sums_by_kind", "sums_by_group", "unit_values"):
             getattr(snapshot, name)
         counted = [snapshot.reports[unit_id] for unit_id in snapshot.counted_unit_ids]
-        narratives = list(
-            Narrative.objects.filter(report__in=counted)
-            .exclude(text="")
-            .select_related("section", "report__unit")
-            .order_by("section__order", "report__unit__kind", "report__unit__name")
-        )
-        commendations = list(
-            Commendation.objects.filter(report__in=counted)
-            .select_related("report__unit")
-            .order_by("report__unit__kind", "report__unit__name", "order", "pk")
-        )
+        # Each report with its unit as the campaign saw it, in the campaign's order of units.
+        place = {unit.pk: index for index, unit in enumerate(snapshot.participants)}
+        reports_by_pk = {report.pk: report for report in counted}
+        for report in counted:
+            report.unit = snapshot.unit_by_id[report.unit_id]
+        narratives = list(Narrative.objects.filter(report__in=counted).exclude(text="").select_related("section"))
+        commendations = list(Commendation.objects.filter(report__in=counted))
+        for item in narratives + commendations:
+            item.report = reports_by_pk[item.report_id]
+        narratives.sort(key=lambda n: (n.section.order, place[n.report.unit_id]))
+        commendations.sort(key=lambda c: (place[c.report.unit_id], c.order, c.pk))
         stored = {}
         for report in counted:
             stored[report.pk] = {}

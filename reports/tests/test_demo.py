@@ -15,7 +15,7 @@ from reports.validation import check_unit_values
 @pytest.fixture
 def demo(campaign, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    demo_accounts(campaign=campaign)
+    demo_accounts(campaigns=[campaign])
     demo_reports(campaign=campaign)
     return campaign
 

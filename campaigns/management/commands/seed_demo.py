@@ -1,18 +1,22 @@
 from django.core.management.base import BaseCommand
 
-from campaigns.demo import DEMO_PASSWORD, demo_accounts, demo_campaign
+from campaigns.demo import DEMO_PASSWORD, demo_accounts, demo_campaigns
 
 
 class Command(BaseCommand):
-    help = "Nạp phong trào 1908, tài khoản mẫu cho từng vai trò và số liệu mẫu (chạy lại không sao)."
+    help = (
+        "Nạp phong trào 1908 (2024) và kế hoạch 2026, tài khoản mẫu cho từng vai trò và số liệu mẫu "
+        "(chạy lại không sao)."
+    )
 
     def handle(self, *args, **options):
-        campaign = demo_campaign()
-        rows = demo_accounts(campaign=campaign)
+        campaigns = demo_campaigns()
+        rows = demo_accounts(campaigns=campaigns)
         from reports.demo import demo_reports
 
-        summary = demo_reports(campaign=campaign)
-        self.stdout.write(self.style.SUCCESS(f"Phong trào {campaign.code} đã sẵn sàng. {summary}"))
+        for campaign in campaigns:
+            summary = demo_reports(campaign=campaign)
+            self.stdout.write(self.style.SUCCESS(f"Phong trào {campaign.code} đã sẵn sàng. {summary}"))
         self.stdout.write("")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD})")
         width = max(len(username) for username, *_ in rows)
