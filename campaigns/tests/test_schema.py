@@ -1,17 +1,21 @@
 """The campaign file's declared schema: unknown keys refused, every problem named in
-Vietnamese with its path."""
+Vietnamese with its path, the JSON Schema and the README's key reference."""
 
 import copy
 import datetime
+import json
+import re
 from decimal import Decimal
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from campaigns.models import Campaign
-from campaigns.schema import CampaignFileError, parse_campaign_spec, read_campaign_file
+from campaigns.schema import CampaignFileError, parse_campaign_spec, read_campaign_file, schema_reference
 from campaigns.tests.test_loader import BASE, DELETE, edited, write
 from conftest import CAMPAIGN_FILE
 
@@ -141,6 +145,32 @@ def test_an_impossible_date_in_yaml_is_a_problem_not_a_crash(tmp_path):
 def test_a_goal_written_without_a_number_is_refused():
     problems = problems_of(edited(targets__0__goals={"province": None}))
     assert problems == ["t.yaml: targets[0].goals.province: cần một số, nhưng có giá trị rỗng"]
+
+
+def test_schema_option_prints_the_json_schema():
+    out = StringIO()
+    call_command("load_campaign", "--schema", stdout=out)
+    schema = json.loads(out.getvalue())
+    assert {"campaign", "units", "targets"} <= set(schema["properties"])
+    target = schema["$defs"]["Target"]
+    assert target["additionalProperties"] is False
+    assert target["properties"]["direction"]["description"].startswith("Chiều của mức")
+
+
+def test_a_path_is_needed_without_the_schema_options():
+    with pytest.raises(CommandError) as exc:
+        call_command("load_campaign")
+    assert "Cần đường dẫn tệp phong trào" in str(exc.value)
+
+
+def test_readme_carries_the_generated_reference():
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"<!-- schema-reference:start -->\n(.*?)<!-- schema-reference:end -->", readme, re.S)
+    assert block, "README.md lacks the schema-reference markers"
+    assert block.group(1) == schema_reference(), "regenerate with: manage.py load_campaign --schema-reference"
+    out = StringIO()
+    call_command("load_campaign", "--schema-reference", stdout=out)
+    assert out.getvalue() == schema_reference()
 
 
 @pytest.mark.parametrize(
