@@ -1,15 +1,30 @@
 """The campaign file's schema: what a file may say and how it reads.
 
-`read_campaign_file` parses a YAML file and validates its structure; a malformed file gives the
-file, the path inside it and what was expected. The result is a plain dict (the campaign spec)
-that `checks.check_campaign` judges and `loader.campaign_load` applies.
+One declared schema (the pydantic models below) says which keys each object of a file takes,
+their types and defaults; unknown keys are refused. `read_campaign_file` parses a YAML file and
+validates it against the schema; a malformed file gives, for every problem at once, the file,
+the path inside it and what was expected, in Vietnamese. The result is a plain dict (the
+campaign spec) that `checks.check_campaign` judges and `loader.campaign_load` applies.
+`campaign_json_schema` and `schema_reference` export the same schema for editors and readers.
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+import difflib
+import enum
+import functools
+import json
+import re
+import types
+import unicodedata
+from decimal import Decimal
 from pathlib import Path
+from typing import Annotated, ClassVar, Literal, Union, get_args, get_origin
 
 import yaml
+from django.utils import translation
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic.json_schema import WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from .models import Aggregation, CampaignStatus, Direction, DirectiveKind, GoalScope, UnitGroupKind, UnitKind, ValueType
 
@@ -24,111 +39,299 @@ class CampaignFileError(Exception):
         super().__init__("\n".join(self.problems))
 
 
-class _Reader:
-    """Walks the parsed YAML, collecting every structural problem with its path."""
+# --- value types ---------------------------------------------------------------------------
+# Each raises its own error types (with a Vietnamese `expected` in the context) where pydantic's
+# lax conversions would accept too much: a boolean as a number, a Unix timestamp as a date.
 
-    def __init__(self, filename):
-        self.filename = filename
-        self.problems = []
 
-    def fail(self, path, expected, got=None):
-        where = f"{self.filename}: {path}"
-        if got is None:
-            self.problems.append(f"{where}: thiếu trường bắt buộc ({expected})")
-        else:
-            self.problems.append(f"{where}: cần {expected}, nhưng có {_describe(got)}")
+def _refuse(error_type, expected):
+    return PydanticCustomError(error_type, "cần {expected}", {"expected": expected})
 
-    def get(self, mapping, key, path, kind, required=True, default=None):
-        full = f"{path}.{key}" if path else key
-        if not isinstance(mapping, dict) or key not in mapping or mapping[key] is None:
-            if required:
-                self.fail(full, _EXPECT[kind])
-            return default
-        value = mapping[key]
-        converted = _convert(value, kind)
-        if converted is _INVALID:
-            self.fail(full, _EXPECT[kind], value)
-            return default
-        return converted
 
-    def items(self, mapping, key, path, required=True):
-        value = self.get(mapping, key, path, "list", required=required, default=[])
-        result = []
-        for index, item in enumerate(value or []):
-            item_path = f"{path + '.' if path else ''}{key}[{index}]"
-            if not isinstance(item, dict):
-                self.fail(item_path, "một mục dạng khóa: giá trị", item)
-                continue
-            result.append((item_path, item))
-        return result
+def _text(value):
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value
 
-    def choice(self, mapping, key, path, choices, required=True, default=None):
-        value = self.get(mapping, key, path, "str", required=required, default=default)
-        if value is not None and value not in choices:
-            self.fail(f"{path}.{key}", "một trong " + ", ".join(choices), value)
-            return default
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date(value):
+    if isinstance(value, datetime.datetime):
+        raise _refuse("date_type", "một ngày dạng YYYY-MM-DD")
+    if isinstance(value, datetime.date):
         return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _refuse("date_parsing", "một ngày dạng YYYY-MM-DD")
 
 
-_INVALID = object()
-_EXPECT = {
-    "str": "một chuỗi ký tự",
-    "date": "một ngày dạng YYYY-MM-DD",
-    "decimal": "một số",
-    "list": "một danh sách",
-    "dict": "một bảng khóa: giá trị",
-    "bool": "true hoặc false",
-    "strlist": "một danh sách mã",
+def _whole_number(value):
+    if isinstance(value, bool):
+        raise _refuse("int_type", "một số nguyên")
+    return value
+
+
+def _goal_value(value):
+    if isinstance(value, bool):
+        raise _refuse("decimal_type", "một số")
+    return value
+
+
+# A text: numbers written bare (`code: 1`) read as their text, as YAML gives them.
+Text = Annotated[str, BeforeValidator(_text)]
+# A code inside a list must be written as text.
+Code = Annotated[str, BeforeValidator(_strip)]
+Date = Annotated[datetime.date, BeforeValidator(_date, json_schema_input_type=datetime.date)]
+Number = Annotated[Decimal, BeforeValidator(_goal_value), WithJsonSchema({"type": "number"})]
+Year = Annotated[int, BeforeValidator(_whole_number)]
+
+
+@functools.cache
+def _directive_labels():
+    """Vietnamese label → code (the file is Vietnamese whatever the interface's language)."""
+    with translation.override("vi"):
+        return {str(kind.label): kind.value for kind in DirectiveKind}
+
+
+def _directive_kind(value):
+    written = unicodedata.normalize("NFC", value.strip()).lower() if isinstance(value, str) else None
+    if written == "":
+        return None
+    by_name = {label.lower(): code for label, code in _directive_labels().items()} | {
+        k.value: k.value for k in DirectiveKind
+    }
+    if written not in by_name:
+        raise _refuse("directive_kind", "một trong " + ", ".join(_directive_labels()) + " (hoặc mã, như ke_hoach)")
+    return by_name[written]
+
+
+def _directive_kind_schema(schema):
+    labels = _directive_labels()
+    schema["enum"] = [*labels, *labels.values()]
+
+
+# A directive kind by its Vietnamese name or its code; None when the file leaves it out.
+DirectiveKindName = Annotated[DirectiveKind | None, BeforeValidator(_directive_kind, json_schema_input_type=str)]
+
+
+def _all_reporters(value):
+    if value == "all":
+        return {"kinds": list(ALL_KINDS)}
+    if not isinstance(value, dict):
+        raise _refuse("reported_by_type", "'all' hoặc một bảng với kinds và/hoặc units")
+    return value
+
+
+def _all_kinds(value):
+    if value == "all":
+        return []
+    if not isinstance(value, list):
+        raise _refuse("over_type", "'all' hoặc một danh sách loại đơn vị (" + ", ".join(ALL_KINDS) + ")")
+    return value
+
+
+AllOrKinds = Annotated[
+    list[UnitKind], BeforeValidator(_all_kinds, json_schema_input_type=Literal["all"] | list[UnitKind])
+]
+
+
+# --- the schema ------------------------------------------------------------------------------
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", field_title_generator=lambda name, info: name)
+
+    # Keys whose written null is refused rather than read as absent.
+    _null_is_a_value: ClassVar[frozenset] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _null_is_absent(cls, data):
+        # `key:` with nothing after it reads as if the key were left out (then its default
+        # applies, or it is missing); unknown keys stay, to be refused.
+        if isinstance(data, dict):
+            return {
+                key: value
+                for key, value in data.items()
+                if not (value is None and key in cls.model_fields and key not in cls._null_is_a_value)
+            }
+        return data
+
+
+class Signer(_Schema):
+    name: Text = Field(description="Họ tên người ký văn bản.")
+    title: Text = Field(description="Chức vụ người ký, ví dụ CHỦ TỊCH.")
+    authority: Text = Field("", description="Thẩm quyền ký, ví dụ TM. ỦY BAN NHÂN DÂN.")
+
+
+class Anniversary(_Schema):
+    name: Text = Field(description="Tên ngày kỷ niệm, ví dụ 70 năm Chiến thắng Điện Biên Phủ.")
+    years: Year = Field(0, description="Số năm kỷ niệm; đối chiếu với khoảng từ start đến end.")
+    start: Date = Field(description="Ngày của sự kiện gốc.")
+    end: Date = Field(description="Ngày kỷ niệm.")
+    as_written: Text = Field("", description="Khoảng ngày đúng như văn bản ghi, để đối chiếu.")
+    note: Text = Field("", description="Ghi chú.")
+
+
+class Campaign(_Schema):
+    code: Text = Field(description="Mã phong trào, duy nhất; dùng trong địa chỉ trang và khi nhập, xuất số liệu.")
+    title: Text = Field(description="Tên phong trào (trích yếu văn bản).")
+    directive_kind: DirectiveKindName = Field(
+        None,
+        description=(
+            "Loại văn bản: tên (Kế hoạch, không phân biệt hoa thường) hoặc mã (ke_hoach). "
+            "Bỏ trống thì suy ra từ số ký hiệu: 45/KH-UBND là Kế hoạch, 1908/UBND-KSTT là Công văn."
+        ),
+        json_schema_extra=_directive_kind_schema,
+    )
+    directive_number: Text = Field(description="Số, ký hiệu văn bản, ví dụ 1908/UBND-KSTT.")
+    province: Text = Field(description="Tên tỉnh.")
+    directive_date: Date = Field(description="Ngày ban hành văn bản.")
+    issuer: Text = Field(description="Cơ quan ban hành, ví dụ ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN.")
+    issuer_parent: Text = Field("", description="Cơ quan chủ quản của cơ quan ban hành, nếu có.")
+    place: Text = Field(description="Địa danh ghi ở đầu văn bản.")
+    signer: Signer = Field(description="Người ký văn bản.")
+    implements: Text = Field("", description="Văn bản cấp trên mà văn bản này triển khai.")
+    summary_symbol: Text = Field("BC-UBND", description="Ký hiệu của báo cáo tổng hợp.")
+    recipients: list[Code] = Field(default_factory=list, description="Nơi nhận.")
+    starts_on: Date | None = Field(None, description="Ngày bắt đầu của phong trào.")
+    ends_on: Date | None = Field(None, description="Ngày kết thúc của phong trào.")
+    unit_deadline: Date = Field(description="Hạn các đơn vị gửi báo cáo.")
+    summary_deadline: Date = Field(description="Hạn báo cáo tổng hợp.")
+    status: CampaignStatus = Field(CampaignStatus.ACTIVE, description="Trạng thái phong trào.")
+    participants: list[Code] = Field(
+        default_factory=list,
+        description=(
+            "Mã các đơn vị tham gia; bỏ trống thì là mọi đơn vị của tệp còn tồn tại trong thời gian phong trào."
+        ),
+    )
+    anniversaries: list[Anniversary] = Field(default_factory=list, description="Các ngày kỷ niệm văn bản nêu.")
+
+
+class Unit(_Schema):
+    code: Text = Field(description="Mã đơn vị, dùng chung giữa các phong trào.")
+    name: Text = Field(description="Tên đơn vị.")
+    kind: UnitKind = Field(description="Loại đơn vị.")
+    parent: Text | None = Field(None, description="Mã đơn vị cấp trên.")
+    valid_from: Date | None = Field(None, description="Ngày đơn vị bắt đầu hoạt động.")
+    valid_until: Date | None = Field(None, description="Ngày cuối cùng đơn vị hoạt động.")
+    successor: Text | None = Field(None, description="Mã đơn vị kế thừa khi đơn vị này chấm dứt.")
+    head_title: Text = Field("", description="Chức danh người đứng đầu, ví dụ CHỦ TỊCH UBND HUYỆN.")
+    predecessors: list[Code] = Field(
+        default_factory=list, description="Mã các đơn vị có địa bàn, chức năng nay thuộc đơn vị này."
+    )
+
+
+class Group(_Schema):
+    code: Text = Field(description="Mã nhóm trong phong trào.")
+    name: Text = Field(description="Tên nhóm.")
+    kind: UnitGroupKind = Field(description="Loại nhóm: cụm, khối thi đua hay nhóm theo chính sách.")
+    units: list[Code] = Field(description="Mã các đơn vị của nhóm.")
+    note: Text = Field("", description="Ghi chú, ví dụ văn bản quy định nhóm.")
+
+
+class Section(_Schema):
+    code: Text = Field(description="Mã phần, ví dụ I.")
+    title: Text = Field(description="Tên phần.")
+    description: Text = Field("", description="Mô tả.")
+
+
+class Reporters(_Schema):
+    kinds: list[UnitKind] = Field(default_factory=list, description="Các loại đơn vị báo cáo chỉ số.")
+    units: list[Code] = Field(default_factory=list, description="Mã các đơn vị báo cáo chỉ số (ngoài các loại trên).")
+
+    @model_validator(mode="after")
+    def _someone_reports(self):
+        if not self.kinds and not self.units:
+            raise PydanticCustomError(
+                "reporters_missing", "cần ít nhất một loại đơn vị (kinds) hoặc một đơn vị (units)"
+            )
+        return self
+
+
+AllOrReporters = Annotated[
+    Reporters, BeforeValidator(_all_reporters, json_schema_input_type=Literal["all"] | Reporters)
+]
+
+
+class Measure(_Schema):
+    code: Text = Field(description="Mã chỉ số, dùng trong công thức và khi nhập số liệu.")
+    section: Text = Field(description="Mã phần chứa chỉ số.")
+    name: Text = Field(description="Tên chỉ số.")
+    unit: Text = Field("", description="Đơn vị tính, ví dụ hộ, cây, %.")
+    type: ValueType = Field(ValueType.INTEGER, description="Kiểu giá trị.")
+    aggregation: Aggregation = Field(
+        Aggregation.SUM, description="Cách tổng hợp: cộng dồn hay một đơn vị báo cáo (single)."
+    )
+    reported_by: AllOrReporters = Field(
+        description="Ai báo cáo: all (mọi đơn vị) hoặc một bảng với kinds và/hoặc units."
+    )
+    part_of: Text | None = Field(None, description="Mã chỉ số mà chỉ số này là một phần.")
+    description: Text = Field("", description="Mô tả, cách tính.")
+
+
+class Goals(_Schema):
+    # `province:` written without a number is a mistake, not "no goal".
+    _null_is_a_value: ClassVar[frozenset] = frozenset({"province"})
+
+    province: Number = Field(None, description="Mức toàn tỉnh.")
+    kinds: dict[Text, Number] = Field(default_factory=dict, description="Mức theo loại đơn vị: loại → mức.")
+    groups: dict[Text, Number] = Field(default_factory=dict, description="Mức theo nhóm: mã nhóm → mức.")
+    units: dict[Text, Number] = Field(default_factory=dict, description="Mức theo đơn vị: mã đơn vị → mức.")
+    due: Year | None = Field(None, description="Năm phải đạt các mức; bỏ trống là năm của phong trào.")
+
+
+class Target(_Schema):
+    code: Text = Field(description="Mã chỉ tiêu.")
+    section: Text = Field(description="Mã phần chứa chỉ tiêu.")
+    name: Text = Field(description="Tên chỉ tiêu.")
+    unit: Text = Field("", description="Đơn vị tính.")
+    formula: Text = Field(description="Công thức theo mã chỉ số, ví dụ records_online / records_total * 100.")
+    over: AllOrKinds = Field("all", validate_default=True, description="Tính trên: all hoặc danh sách loại đơn vị.")
+    direction: Direction = Field(
+        Direction.AT_LEAST, description="Chiều của mức: at_least (tối thiểu) hay at_most (tối đa)."
+    )
+    parent: Text | None = Field(None, description="Mã chỉ tiêu cha mà chỉ tiêu này là thành phần.")
+    rate: StrictBool = Field(False, description="Chỉ tiêu là tỷ lệ (%).")
+    headline: StrictBool = Field(False, description="Hiển thị trên trang lãnh đạo.")
+    note: Text = Field("", description="Ghi chú.")
+    goals: Goals | None = Field(None, description="Các mức phải đạt; bỏ trống là chỉ tiêu không có mức.")
+
+
+class CampaignFile(_Schema):
+    model_config = ConfigDict(title="Tệp phong trào thi đua")
+
+    campaign: Campaign = Field(description="Văn bản phát động: số, ngày, người ký, các hạn báo cáo.")
+    units: list[Unit] = Field(description="Các đơn vị phong trào nêu.")
+    groups: list[Group] = Field(default_factory=list, description="Cụm, khối thi đua và nhóm đơn vị.")
+    sections: list[Section] = Field(description="Các phần của văn bản.")
+    measures: list[Measure] = Field(description="Các chỉ số đơn vị báo cáo.")
+    targets: list[Target] = Field(description="Các chỉ tiêu, tính từ chỉ số theo công thức.")
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+class _YamlLoader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text: the schema reads them, so `2024-13-01` is a
+    problem with its path rather than a crash inside the YAML parser."""
+
+
+_YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-def _describe(value):
-    kind = {
-        dict: "một bảng",
-        list: "một danh sách",
-        bool: "giá trị đúng/sai",
-        int: "một số",
-        float: "một số",
-        str: "chuỗi",
-    }.get(type(value), type(value).__name__)
-    text = repr(value)
-    return f"{kind} {text[:60]}"
-
-
-def _convert(value, kind):
-    if kind == "str":
-        return str(value).strip() if isinstance(value, (str, int, float)) and not isinstance(value, bool) else _INVALID
-    if kind == "date":
-        if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-            return value
-        if isinstance(value, str):
-            try:
-                return datetime.date.fromisoformat(value.strip())
-            except ValueError:
-                return _INVALID
-        return _INVALID
-    if kind == "decimal":
-        if isinstance(value, bool):
-            return _INVALID
-        if isinstance(value, (int, float)):
-            return Decimal(str(value))
-        if isinstance(value, str):
-            try:
-                return Decimal(value.strip())
-            except InvalidOperation:
-                return _INVALID
-        return _INVALID
-    if kind == "list":
-        return value if isinstance(value, list) else _INVALID
-    if kind == "dict":
-        return value if isinstance(value, dict) else _INVALID
-    if kind == "bool":
-        return value if isinstance(value, bool) else _INVALID
-    if kind == "strlist":
-        if isinstance(value, list) and all(isinstance(item, str) for item in value):
-            return [item.strip() for item in value]
-        return _INVALID
-    raise ValueError(kind)
 
 
 def read_campaign_file(path):
@@ -143,7 +346,7 @@ def read_campaign_file(path):
     except UnicodeDecodeError:
         raise CampaignFileError([f"{name}: tệp không phải văn bản UTF-8"]) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YamlLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
@@ -153,225 +356,120 @@ def read_campaign_file(path):
 
 
 def parse_campaign_spec(data, name="<campaign>"):
-    r = _Reader(name)
+    """Validate parsed YAML against the schema and return the campaign spec (a plain dict of
+    the campaign, units, groups, sections, measures and targets, each item with its `path` in
+    the file), or raise CampaignFileError listing every problem."""
     if not isinstance(data, dict):
-        r.fail("(gốc)", "một bảng khóa: giá trị với các mục campaign, units, sections, measures, targets", data)
-        raise CampaignFileError(r.problems)
+        expected = "một bảng khóa: giá trị với các mục campaign, units, sections, measures, targets"
+        raise CampaignFileError([f"{name}: (gốc): cần {expected}, nhưng có {_describe(data)}"])
+    try:
+        parsed = CampaignFile.model_validate(data)
+    except ValidationError as exc:
+        raise CampaignFileError(f"{name}: {problem}" for problem in _problems(exc)) from None
+    return _spec(parsed, name)
 
-    c = r.get(data, "campaign", "", "dict", default={}) or {}
-    signer = r.get(c, "signer", "campaign", "dict", default={}) or {}
+
+def _spec(file, name):
+    c = file.campaign
     campaign = {
-        "code": r.get(c, "code", "campaign", "str"),
-        "title": r.get(c, "title", "campaign", "str"),
-        "directive_kind": r.get(c, "directive_kind", "campaign", "str", required=False, default=""),
-        "directive_number": r.get(c, "directive_number", "campaign", "str"),
-        "province": r.get(c, "province", "campaign", "str"),
-        "directive_date": r.get(c, "directive_date", "campaign", "date"),
-        "issuer": r.get(c, "issuer", "campaign", "str"),
-        "issuer_parent": r.get(c, "issuer_parent", "campaign", "str", required=False, default=""),
-        "place": r.get(c, "place", "campaign", "str"),
-        "signer_name": r.get(signer, "name", "campaign.signer", "str"),
-        "signer_title": r.get(signer, "title", "campaign.signer", "str"),
-        "signer_authority": r.get(signer, "authority", "campaign.signer", "str", required=False, default=""),
-        "implements": r.get(c, "implements", "campaign", "str", required=False, default=""),
-        "summary_symbol": r.get(c, "summary_symbol", "campaign", "str", required=False, default="BC-UBND"),
-        "recipients": r.get(c, "recipients", "campaign", "strlist", required=False, default=[]),
-        "starts_on": r.get(c, "starts_on", "campaign", "date", required=False),
-        "ends_on": r.get(c, "ends_on", "campaign", "date", required=False),
-        "unit_deadline": r.get(c, "unit_deadline", "campaign", "date"),
-        "summary_deadline": r.get(c, "summary_deadline", "campaign", "date"),
-        "status": r.choice(
-            c,
-            "status",
-            "campaign",
-            [s.value for s in CampaignStatus],
-            required=False,
-            default=CampaignStatus.ACTIVE.value,
-        ),
-        "participants": r.get(c, "participants", "campaign", "strlist", required=False, default=[]),
-        "anniversaries": [],
+        "code": c.code,
+        "title": c.title,
+        "directive_kind": c.directive_kind.value if c.directive_kind else infer_directive_kind(c.directive_number),
+        "directive_number": c.directive_number,
+        "province": c.province,
+        "directive_date": c.directive_date,
+        "issuer": c.issuer,
+        "issuer_parent": c.issuer_parent,
+        "place": c.place,
+        "signer_name": c.signer.name,
+        "signer_title": c.signer.title,
+        "signer_authority": c.signer.authority,
+        "implements": c.implements,
+        "summary_symbol": c.summary_symbol,
+        "recipients": list(c.recipients),
+        "starts_on": c.starts_on,
+        "ends_on": c.ends_on,
+        "unit_deadline": c.unit_deadline,
+        "summary_deadline": c.summary_deadline,
+        "status": c.status.value,
+        "participants": list(c.participants),
+        "anniversaries": [
+            {
+                "name": a.name,
+                "years": a.years,
+                "start": a.start.isoformat(),
+                "end": a.end.isoformat(),
+                "as_written": a.as_written,
+                "note": a.note,
+                "path": f"campaign.anniversaries[{index}]",
+            }
+            for index, a in enumerate(c.anniversaries)
+        ],
     }
-    for path, item in r.items(c, "anniversaries", "campaign", required=False):
-        start = r.get(item, "start", path, "date")
-        end = r.get(item, "end", path, "date")
-        campaign["anniversaries"].append(
-            {
-                "name": r.get(item, "name", path, "str"),
-                "years": int(r.get(item, "years", path, "decimal", required=False, default=0) or 0),
-                "start": start.isoformat() if start else None,
-                "end": end.isoformat() if end else None,
-                "as_written": r.get(item, "as_written", path, "str", required=False, default=""),
-                "note": r.get(item, "note", path, "str", required=False, default=""),
-                "path": path,
-            }
-        )
-
-    units = []
-    for path, item in r.items(data, "units", ""):
-        units.append(
-            {
-                "path": path,
-                "code": r.get(item, "code", path, "str"),
-                "name": r.get(item, "name", path, "str"),
-                "kind": r.choice(item, "kind", path, ALL_KINDS),
-                "parent": r.get(item, "parent", path, "str", required=False),
-                "valid_from": r.get(item, "valid_from", path, "date", required=False),
-                "valid_until": r.get(item, "valid_until", path, "date", required=False),
-                "successor": r.get(item, "successor", path, "str", required=False),
-                "head_title": r.get(item, "head_title", path, "str", required=False, default=""),
-                "predecessors": r.get(item, "predecessors", path, "strlist", required=False, default=[]),
-            }
-        )
-
-    groups = []
-    for path, item in r.items(data, "groups", "", required=False):
-        groups.append(
-            {
-                "path": path,
-                "code": r.get(item, "code", path, "str"),
-                "name": r.get(item, "name", path, "str"),
-                "kind": r.choice(item, "kind", path, [k.value for k in UnitGroupKind]),
-                "units": r.get(item, "units", path, "strlist", default=[]),
-                "note": r.get(item, "note", path, "str", required=False, default=""),
-            }
-        )
-
-    sections = []
-    for path, item in r.items(data, "sections", ""):
-        sections.append(
-            {
-                "path": path,
-                "code": r.get(item, "code", path, "str"),
-                "title": r.get(item, "title", path, "str"),
-                "description": r.get(item, "description", path, "str", required=False, default=""),
-            }
-        )
-
-    measures = []
-    for path, item in r.items(data, "measures", ""):
-        reported_by = item.get("reported_by") if isinstance(item, dict) else None
-        if reported_by == "all":
-            kinds, reporter_units = list(ALL_KINDS), []
-        else:
-            rb = r.get(item, "reported_by", path, "dict", default={}) or {}
-            kinds = r.get(rb, "kinds", f"{path}.reported_by", "strlist", required=False, default=[])
-            reporter_units = r.get(rb, "units", f"{path}.reported_by", "strlist", required=False, default=[])
-            for kind in kinds:
-                if kind not in ALL_KINDS:
-                    r.fail(f"{path}.reported_by.kinds", "một trong " + ", ".join(ALL_KINDS), kind)
-            if isinstance(reported_by, dict) and not kinds and not reporter_units:
-                r.fail(f"{path}.reported_by", "ít nhất một loại đơn vị (kinds) hoặc một đơn vị (units)")
-        measures.append(
-            {
-                "path": path,
-                "code": r.get(item, "code", path, "str"),
-                "section": r.get(item, "section", path, "str"),
-                "name": r.get(item, "name", path, "str"),
-                "unit_of_measure": r.get(item, "unit", path, "str", required=False, default=""),
-                "value_type": r.choice(
-                    item, "type", path, [v.value for v in ValueType], required=False, default=ValueType.INTEGER.value
-                ),
-                "aggregation": r.choice(
-                    item,
-                    "aggregation",
-                    path,
-                    [a.value for a in Aggregation],
-                    required=False,
-                    default=Aggregation.SUM.value,
-                ),
-                "reporter_kinds": [k for k in kinds if k in ALL_KINDS],
-                "reporter_units": reporter_units,
-                "part_of": r.get(item, "part_of", path, "str", required=False),
-                "description": r.get(item, "description", path, "str", required=False, default=""),
-            }
-        )
-
-    targets = []
-    for path, item in r.items(data, "targets", ""):
-        goals_spec = r.get(item, "goals", path, "dict", required=False, default={}) or {}
-        goals = []
-        due = r.get(goals_spec, "due", f"{path}.goals", "decimal", required=False)
-        due = int(due) if due is not None else None
-        if "province" in goals_spec:
-            value = r.get(goals_spec, "province", f"{path}.goals", "decimal")
-            if value is not None:
-                goals.append(
-                    {
-                        "scope": GoalScope.PROVINCE.value,
-                        "ref": None,
-                        "value": value,
-                        "due": due,
-                        "path": f"{path}.goals.province",
-                    }
-                )
-        for scope, key in ((GoalScope.KIND, "kinds"), (GoalScope.GROUP, "groups"), (GoalScope.UNIT, "units")):
-            entries = r.get(goals_spec, key, f"{path}.goals", "dict", required=False, default={}) or {}
-            for ref, raw in entries.items():
-                value = _convert(raw, "decimal")
-                if value is _INVALID:
-                    r.fail(f"{path}.goals.{key}.{ref}", _EXPECT["decimal"], raw)
-                    continue
-                goals.append(
-                    {
-                        "scope": scope.value,
-                        "ref": str(ref),
-                        "value": value,
-                        "due": due,
-                        "path": f"{path}.goals.{key}.{ref}",
-                    }
-                )
-        unknown_keys = set(goals_spec) - {"province", "kinds", "groups", "units", "due"}
-        for key in sorted(unknown_keys):
-            r.fail(f"{path}.goals.{key}", "province, kinds, groups hoặc units", key)
-        over = item.get("over", "all") if isinstance(item, dict) else "all"
-        if over == "all":
-            over_kinds = []
-        else:
-            over_kinds = r.get(item, "over", path, "strlist", default=[])
-            for kind in over_kinds:
-                if kind not in ALL_KINDS:
-                    r.fail(f"{path}.over", "'all' hoặc danh sách loại đơn vị: " + ", ".join(ALL_KINDS), kind)
-        targets.append(
-            {
-                "path": path,
-                "code": r.get(item, "code", path, "str"),
-                "section": r.get(item, "section", path, "str"),
-                "name": r.get(item, "name", path, "str"),
-                "unit_of_measure": r.get(item, "unit", path, "str", required=False, default=""),
-                "formula": r.get(item, "formula", path, "str"),
-                "over_kinds": over_kinds,
-                "direction": r.choice(
-                    item,
-                    "direction",
-                    path,
-                    [d.value for d in Direction],
-                    required=False,
-                    default=Direction.AT_LEAST.value,
-                ),
-                "parent": r.get(item, "parent", path, "str", required=False),
-                "is_rate": r.get(item, "rate", path, "bool", required=False, default=False),
-                "headline": r.get(item, "headline", path, "bool", required=False, default=False),
-                "note": r.get(item, "note", path, "str", required=False, default=""),
-                "goals": goals,
-            }
-        )
-
-    if campaign["directive_kind"] == "":
-        campaign["directive_kind"] = infer_directive_kind(campaign["directive_number"] or "")
-    else:
-        by_label = {str(kind.label).lower(): kind.value for kind in DirectiveKind} | {
-            k.value: k.value for k in DirectiveKind
+    units = [
+        {
+            "path": f"units[{index}]",
+            "code": u.code,
+            "name": u.name,
+            "kind": u.kind.value,
+            "parent": u.parent,
+            "valid_from": u.valid_from,
+            "valid_until": u.valid_until,
+            "successor": u.successor,
+            "head_title": u.head_title,
+            "predecessors": list(u.predecessors),
         }
-        kind = by_label.get(campaign["directive_kind"].lower())
-        if kind is None:
-            r.fail(
-                "campaign.directive_kind",
-                "một trong " + ", ".join(str(k.label) for k in DirectiveKind),
-                campaign["directive_kind"],
-            )
-        campaign["directive_kind"] = kind
-    if r.problems:
-        raise CampaignFileError(r.problems)
+        for index, u in enumerate(file.units)
+    ]
+    groups = [
+        {
+            "path": f"groups[{index}]",
+            "code": g.code,
+            "name": g.name,
+            "kind": g.kind.value,
+            "units": list(g.units),
+            "note": g.note,
+        }
+        for index, g in enumerate(file.groups)
+    ]
+    sections = [
+        {"path": f"sections[{index}]", "code": s.code, "title": s.title, "description": s.description}
+        for index, s in enumerate(file.sections)
+    ]
+    measures = [
+        {
+            "path": f"measures[{index}]",
+            "code": m.code,
+            "section": m.section,
+            "name": m.name,
+            "unit_of_measure": m.unit,
+            "value_type": m.type.value,
+            "aggregation": m.aggregation.value,
+            "reporter_kinds": [kind.value for kind in m.reported_by.kinds],
+            "reporter_units": list(m.reported_by.units),
+            "part_of": m.part_of,
+            "description": m.description,
+        }
+        for index, m in enumerate(file.measures)
+    ]
+    targets = [
+        {
+            "path": f"targets[{index}]",
+            "code": t.code,
+            "section": t.section,
+            "name": t.name,
+            "unit_of_measure": t.unit,
+            "formula": t.formula,
+            "over_kinds": [kind.value for kind in t.over],
+            "direction": t.direction.value,
+            "parent": t.parent,
+            "is_rate": t.rate,
+            "headline": t.headline,
+            "note": t.note,
+            "goals": _goals(t.goals, f"targets[{index}]"),
+        }
+        for index, t in enumerate(file.targets)
+    ]
     return {
         "name": name,
         "campaign": campaign,
@@ -381,6 +479,241 @@ def parse_campaign_spec(data, name="<campaign>"):
         "measures": measures,
         "targets": targets,
     }
+
+
+def _goals(goals, path):
+    if goals is None:
+        return []
+    result = []
+    if goals.province is not None:
+        result.append(
+            {
+                "scope": GoalScope.PROVINCE.value,
+                "ref": None,
+                "value": goals.province,
+                "due": goals.due,
+                "path": f"{path}.goals.province",
+            }
+        )
+    for scope, key in ((GoalScope.KIND, "kinds"), (GoalScope.GROUP, "groups"), (GoalScope.UNIT, "units")):
+        for ref, value in getattr(goals, key).items():
+            result.append(
+                {
+                    "scope": scope.value,
+                    "ref": ref,
+                    "value": value,
+                    "due": goals.due,
+                    "path": f"{path}.goals.{key}.{ref}",
+                }
+            )
+    return result
+
+
+# --- problems, in Vietnamese ---------------------------------------------------------------
+
+_EXPECTED = {
+    "string_type": "một chuỗi ký tự",
+    "date_type": "một ngày dạng YYYY-MM-DD",
+    "date_parsing": "một ngày dạng YYYY-MM-DD",
+    "date_from_datetime_parsing": "một ngày dạng YYYY-MM-DD",
+    "date_from_datetime_inexact": "một ngày dạng YYYY-MM-DD",
+    "decimal_type": "một số",
+    "decimal_parsing": "một số",
+    "finite_number": "một số hữu hạn",
+    "int_type": "một số nguyên",
+    "int_parsing": "một số nguyên",
+    "int_from_float": "một số nguyên",
+    "bool_type": "true hoặc false",
+    "bool_parsing": "true hoặc false",
+    "list_type": "một danh sách",
+    "dict_type": "một bảng khóa: giá trị",
+    "model_type": "một bảng khóa: giá trị",
+    "model_attributes_type": "một bảng khóa: giá trị",
+}
+# Error types this module raises itself, with the Vietnamese `expected` in their context.
+_OWN = {"date_type", "date_parsing", "int_type", "decimal_type", "directive_kind", "reported_by_type", "over_type"}
+
+
+def _problems(exc):
+    """One Vietnamese line `<path>: <message>` per pydantic error."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        path, model, at = _locate(error["loc"])
+        kind, value = error["type"], error.get("input")
+        if kind == "missing":
+            message = "thiếu trường bắt buộc"
+        elif kind == "extra_forbidden":
+            message = _unknown_key(error["loc"][-1], model)
+        elif kind == "invalid_key":
+            message = _unknown_key(error["loc"][-1], model) + f" (khóa phải là chữ, nhưng có {_describe(value)})"
+        elif kind == "reporters_missing":
+            message = "cần ít nhất một loại đơn vị (kinds) hoặc một đơn vị (units)"
+        else:
+            if kind in _OWN and "expected" in error.get("ctx", {}):
+                expected = error["ctx"]["expected"]
+            elif kind in ("enum", "literal_error"):
+                expected = "một trong " + ", ".join(_choices(at))
+            else:
+                expected = _EXPECTED.get(kind, "một giá trị hợp lệ")
+            message = f"cần {expected}, nhưng có {_describe(value)}"
+        problems.append(f"{path}: {message}")
+    return problems
+
+
+def _unknown_key(key, model):
+    keys = list(model.model_fields) if model else []
+    close = difflib.get_close_matches(str(key), keys, n=1)
+    if close:
+        return f"không có khóa này — có phải '{close[0]}'?"
+    return "không có khóa này; các khóa hợp lệ: " + ", ".join(keys)
+
+
+def _unwrap(annotation):
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            others = [arg for arg in get_args(annotation) if arg is not type(None)]
+            if len(others) != 1:
+                return annotation
+            annotation = others[0]
+        else:
+            return annotation
+
+
+def _is_model(annotation):
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _locate(loc):
+    """The file path of a pydantic error location (`targets[7].goals.units.x-b`), the model
+    that holds its last key and the type found there."""
+    path, model, at = "", None, CampaignFile
+    for part in loc:
+        at = _unwrap(at)
+        if _is_model(at):
+            model = at
+            path += f".{part}" if path else str(part)
+            field = at.model_fields.get(part)
+            at = field.annotation if field else None
+        elif get_origin(at) is list:
+            path += f"[{part}]"
+            at = get_args(at)[0]
+        elif get_origin(at) is dict:
+            if part == "[key]":
+                at = get_args(at)[0]
+            else:
+                path += f".{part}"
+                at = get_args(at)[1]
+        else:
+            path += f".{part}" if path else str(part)
+            at = None
+    return path or "(gốc)", model, _unwrap(at)
+
+
+def _choices(annotation):
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return [member.value for member in annotation]
+    if get_origin(annotation) is Literal:
+        return [str(arg) for arg in get_args(annotation)]
+    return []
+
+
+def _describe(value):
+    if value is None:
+        return "giá trị rỗng"
+    if isinstance(value, datetime.date):
+        kind = "ngày giờ" if isinstance(value, datetime.datetime) else "ngày"
+        return f"{kind} {value.isoformat()}"
+    kind = {
+        dict: "một bảng",
+        list: "một danh sách",
+        bool: "giá trị đúng/sai",
+        int: "một số",
+        float: "một số",
+        str: "chuỗi",
+    }.get(type(value), type(value).__name__)
+    return f"{kind} {repr(value)[:60]}"
+
+
+# --- the schema for editors and readers ----------------------------------------------------
+
+
+def campaign_json_schema():
+    """The campaign file's JSON Schema (descriptions in Vietnamese)."""
+    return CampaignFile.model_json_schema()
+
+
+def schema_reference():
+    """A Markdown reference of the campaign file's keys, one table per object, generated from
+    the JSON Schema (README.md carries a copy that a test keeps equal)."""
+    schema = campaign_json_schema()
+    defs = schema.get("$defs", {})
+    blocks = []
+
+    def table(title, node):
+        rows, children = [], []
+        required = set(node.get("required", []))
+        for key, prop in node.get("properties", {}).items():
+            type_text, child = _md_type(prop, defs, key if title == "(top level)" else f"{title}.{key}")
+            if child:
+                children.append(child)
+            if key in required:
+                needed = "yes"
+            else:
+                default = prop.get("default")
+                needed = "no" if default in (None, "", [], {}) else f"no (default `{_md_value(default)}`)"
+            meaning = prop.get("description", "").replace("|", "\\|")
+            rows.append(f"| `{key}` | {type_text} | {needed} | {meaning} |")
+        heading = "Top level" if title == "(top level)" else f"`{title}`"
+        blocks.append(
+            "\n".join([f"#### {heading}", "", "| Key | Type | Required | Meaning |", "|---|---|---|---|", *rows])
+        )
+        for child_title, child_node in children:
+            table(child_title, child_node)
+
+    table("(top level)", schema)
+    return "\n\n".join(blocks) + "\n"
+
+
+def _md_value(value):
+    return json.dumps(value) if isinstance(value, bool) else value
+
+
+def _md_type(node, defs, path):
+    """(type text, (path, object schema) to describe in its own table, or None)."""
+    if "$ref" in node:
+        target = defs[node["$ref"].rsplit("/", 1)[-1]]
+        if "enum" in target:
+            return "one of " + ", ".join(f"`{value}`" for value in target["enum"]), None
+        return f"object (`{path}`)", (path, target)
+    if "anyOf" in node:
+        options = [option for option in node["anyOf"] if option.get("type") != "null"]
+        texts, child = [], None
+        for option in options:
+            text, found = _md_type(option, defs, path)
+            texts.append(text)
+            child = child or found
+        return " or ".join(texts), child
+    if "const" in node:
+        return f"`{node['const']}`", None
+    if "enum" in node:
+        return "one of " + ", ".join(f"`{value}`" for value in node["enum"]), None
+    kind = node.get("type")
+    if kind == "array":
+        text, child = _md_type(node.get("items", {}), defs, f"{path}[]")
+        if text.startswith("object"):
+            return f"list of objects{text[len('object') :]}", child
+        if text.startswith("one of"):
+            return f"list, each {text}", child
+        return f"list of {text}s", child
+    if kind == "object":
+        text, child = _md_type(node.get("additionalProperties", {}), defs, path)
+        return f"mapping of code to {text}", child
+    if kind == "string" and node.get("format") == "date":
+        return "date (YYYY-MM-DD)", None
+    return kind or "any", None
 
 
 _KIND_BY_SYMBOL = {

@@ -1,16 +1,37 @@
+import json
+
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.loader import CampaignFileError, campaign_load, check_campaign, read_campaign_file
+from campaigns.schema import campaign_json_schema, schema_reference
 
 
 class Command(BaseCommand):
-    help = "Nạp hoặc cập nhật một tệp phong trào (YAML); --check chỉ kiểm tra."
+    help = (
+        "Nạp hoặc cập nhật một tệp phong trào (YAML); --check chỉ kiểm tra; "
+        "--schema, --schema-reference in lược đồ của tệp."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("path")
+        parser.add_argument("path", nargs="?", help="tệp phong trào (YAML)")
         parser.add_argument("--check", action="store_true", help="chỉ kiểm tra, không nạp")
+        parser.add_argument("--schema", action="store_true", help="in lược đồ JSON Schema của tệp phong trào")
+        parser.add_argument(
+            "--schema-reference",
+            action="store_true",
+            dest="reference",
+            help="in bảng các khóa của tệp phong trào (Markdown)",
+        )
 
-    def handle(self, *args, path, check, **options):
+    def handle(self, *args, path, check, schema, reference, **options):
+        if schema:
+            self.stdout.write(json.dumps(campaign_json_schema(), ensure_ascii=False, indent=2))
+            return
+        if reference:
+            self.stdout.write(schema_reference(), ending="")
+            return
+        if not path:
+            raise CommandError("Cần đường dẫn tệp phong trào (hoặc --schema, --schema-reference).")
         try:
             spec = read_campaign_file(path)
         except CampaignFileError as exc:
