@@ -107,6 +107,9 @@ def demo_values(unit, measures, rng):
         "temporary_houses_removed": between(60, 900),
         "records_total": records,
         "records_online": part(records, 0.78, 0.995),
+        "records_late": part(records, 0.005, 0.07),
+        "admin_procedures_received": between(300, 6_000),
+        "project_expressway_site_clearance": 72,
         "commune_records_total": commune_records,
         "commune_records_online": part(commune_records, 0.45, 0.85),
         "managers_total": managers,
@@ -128,7 +131,13 @@ def demo_values(unit, measures, rng):
         "cleanup_participants": between(150, 18_000),
         **PROJECTS,
     }
-    return {measure.code: Decimal(candidates.get(measure.code, between(0, 10))) for measure in measures}
+    values = {measure.code: Decimal(candidates.get(measure.code, between(0, 10))) for measure in measures}
+    by_id = {measure.pk: measure for measure in measures}
+    for measure in measures:  # a part a campaign adds that the figures above do not know
+        whole = by_id.get(measure.part_of_id)
+        if whole is not None and measure.code not in candidates:
+            values[measure.code] = Decimal(part(int(values[whole.code]), 0.6, 0.95))
+    return values
 
 
 def _officer(unit):
