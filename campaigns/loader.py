@@ -60,6 +60,13 @@ def _upsert(model, lookup, values, changes, label):
     return obj
 
 
+def _set_many(related, ids, changes, label):
+    """Make a many-to-many relation hold exactly `ids`, noting the change."""
+    if set(related.values_list("pk", flat=True)) != ids:
+        related.set(ids)
+        changes.append(f"~ {label}")
+
+
 def _apply(spec, source):
     changes = []
     c = spec["campaign"]
@@ -132,9 +139,7 @@ def _apply(spec, source):
             f"chỉ số {measure['code']}",
         )
         reporters = {units[code].pk for code in measure["reporter_units"]}
-        if set(obj.reporter_units.values_list("pk", flat=True)) != reporters:
-            obj.reporter_units.set(reporters)
-            changes.append(f"~ chỉ số {measure['code']} (đơn vị báo cáo)")
+        _set_many(obj.reporter_units, reporters, changes, f"chỉ số {measure['code']} (đơn vị báo cáo)")
         measures[measure["code"]] = obj
     for measure in spec["measures"]:
         obj = measures[measure["code"]]
@@ -212,7 +217,7 @@ def _apply_units(spec, campaign, changes):
     history = {
         code for unit in spec["units"] for code in (unit["parent"], unit["successor"], *unit["predecessors"]) if code
     }
-    units = {obj.code: obj for obj in Unit.objects.filter(code__in=set(codes) | history)}
+    units = {obj.code: obj for obj in Unit.objects.filter(code__in=history - set(codes))}
     listed_later = set(
         CampaignUnit.objects.filter(unit__code__in=codes)
         .exclude(campaign=campaign)
@@ -222,30 +227,15 @@ def _apply_units(spec, campaign, changes):
     for unit in spec["units"]:
         current = {"name": unit["name"], "kind": unit["kind"], "head_title": unit["head_title"]}
         facts = {key: unit[key] for key in ("valid_from", "valid_until") if unit[key] is not None}
-        obj = units.get(unit["code"])
-        if obj is None:
-            units[unit["code"]] = Unit.objects.create(code=unit["code"], **current, **facts)
-            changes.append(f"+ đơn vị {unit['code']}")
-        else:
-            _upsert(
-                Unit,
-                {"pk": obj.pk},
-                facts | ({} if unit["code"] in listed_later else current),
-                changes,
-                f"đơn vị {unit['code']}",
-            )
-            obj.refresh_from_db()
+        # A unit no campaign listed later takes this file's name, kind and head title.
+        values = facts | ({} if unit["code"] in listed_later else current)
+        units[unit["code"]] = _upsert(Unit, {"code": unit["code"]}, values, changes, f"đơn vị {unit['code']}")
     for unit in spec["units"]:
-        obj = units[unit["code"]]
         parent = units[unit["parent"]] if unit["parent"] else None
-        links = {"successor_id": units[unit["successor"]].pk} if unit["successor"] else {}
+        links = {"successor": units[unit["successor"]]} if unit["successor"] else {}
         if unit["code"] not in listed_later:
-            links["parent_id"] = parent.pk if parent else None
-        dirty = [key for key, value in links.items() if getattr(obj, key) != value]
-        if dirty:
-            for key in dirty:
-                setattr(obj, key, links[key])
-            obj.save(update_fields=dirty)
+            links["parent"] = parent
+        obj = _upsert(Unit, {"code": unit["code"]}, links, changes, f"đơn vị {unit['code']}")
         member = _upsert(
             CampaignUnit,
             {"campaign": campaign, "unit": obj},
@@ -260,9 +250,7 @@ def _apply_units(spec, campaign, changes):
             f"đơn vị {unit['code']} trong phong trào",
         )
         predecessors = {units[code].pk for code in unit["predecessors"]}
-        if set(member.predecessors.values_list("pk", flat=True)) != predecessors:
-            member.predecessors.set(predecessors)
-            changes.append(f"~ đơn vị {unit['code']} (tiền thân)")
+        _set_many(member.predecessors, predecessors, changes, f"đơn vị {unit['code']} (tiền thân)")
     gone = campaign.units.exclude(unit__code__in=codes)
     for code in gone.values_list("unit__code", flat=True):
         changes.append(f"- đơn vị {code} trong phong trào")
@@ -281,9 +269,7 @@ def _apply_groups(spec, campaign, units, changes):
             f"nhóm {group['code']}",
         )
         members = {units[code].pk for code in group["units"]}
-        if set(obj.units.values_list("pk", flat=True)) != members:
-            obj.units.set(members)
-            changes.append(f"~ nhóm {group['code']} (thành viên)")
+        _set_many(obj.units, members, changes, f"nhóm {group['code']} (thành viên)")
         groups[group["code"]] = obj
     return groups
 

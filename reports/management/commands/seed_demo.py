@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from campaigns.demo import DEMO_PASSWORD, demo_accounts, demo_campaigns
+from reports.demo import demo_reports
 
 
 class Command(BaseCommand):
@@ -12,8 +13,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         campaigns = demo_campaigns()
         rows = demo_accounts(campaigns=campaigns)
-        from reports.demo import demo_reports
-
         for campaign in campaigns:
             summary = demo_reports(campaign=campaign)
             self.stdout.write(self.style.SUCCESS(f"Phong trào {campaign.code} đã sẵn sàng. {summary}"))
