@@ -190,3 +190,17 @@ def test_the_2026_target_page_shows_the_predecessor_districts_2024_figures(
     # A target the earlier campaign did not have shows no earlier column.
     page = client_for(reviewer).get(reverse("reports:target_detail", args=[plan.code, "records_late_rate"]))
     assert "data-earlier" not in page.content.decode()
+
+
+def test_import_refuses_a_unit_that_only_the_other_campaign_lists(plan, tmp_path, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    path = tmp_path / "values.csv"
+    path.write_text("unit,measure,value,note\nh-tuan-giao,records_total,5,\nx-tuan-giao,records_total,7,\n")
+    with pytest.raises(CommandError) as refused:
+        call_command("import_results", plan.code, str(path))
+    assert "1 lỗi" in str(refused.value)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == ["row 2: đơn vị 'h-tuan-giao' (Huyện Tuần Giáo) không tham gia phong trào 2026-KH-UBND"]
+    assert not plan.reports.exists()
