@@ -259,9 +259,9 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Groups belong to a campaign; one code names the same cluster in each year's file.
+        # Groups belong to a campaign; a code shared by several campaigns shows its newest name.
         groups = dict(
-            UnitGroup.objects.order_by("kind", "code", "-campaign__directive_date").values_list("code", "name")
+            UnitGroup.objects.order_by("kind", "code", "campaign__directive_date").values_list("code", "name")
         )
         self.fields["group"].choices = [ALL, *groups.items()]
 

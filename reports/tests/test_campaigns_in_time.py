@@ -204,3 +204,13 @@ def test_import_refuses_a_unit_that_only_the_other_campaign_lists(plan, tmp_path
     lines = capsys.readouterr().err.splitlines()
     assert lines == ["row 2: đơn vị 'h-tuan-giao' (Huyện Tuần Giáo) không tham gia phong trào 2026-KH-UBND"]
     assert not plan.reports.exists()
+
+
+def test_group_sums_take_only_the_campaigns_own_groups(campaign, plan, unit_b, officer_b):
+    fill_report(campaign, unit_b, officer_b)
+    sums = Snapshot(campaign).sums_by_group
+    own = set(campaign.groups.values_list("pk", flat=True))
+    assert sums and {group_id for group_id, _kind, _code in sums} <= own
+    # so-vhttdl is in khoi-van-hoa-xa-hoi in both years; only the 2024 group counts its 2024 report.
+    block_2026 = plan.groups.get(code="khoi-van-hoa-xa-hoi")
+    assert not any(group_id == block_2026.pk for group_id, _kind, _code in sums)
