@@ -300,6 +300,11 @@ class Direction(models.TextChoices):
     AT_LEAST = "at_least", _("Tối thiểu")
     AT_MOST = "at_most", _("Tối đa")
 
+    @property
+    def sign(self):
+        """The sign printed before a goal: "≥ 90,0", "≤ 5,0"."""
+        return "≤" if self == Direction.AT_MOST else "≥"
+
 
 class Target(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")

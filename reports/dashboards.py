@@ -291,6 +291,7 @@ def target_drilldown(*, campaign, target_code, by=BY_UNIT, kind="", group="", sn
             unit=unit_word,
             description=str(_("Toàn tỉnh: %(value)s; mức: %(goal)s."))
             % {"value": province.display_value, "goal": province.display_goal},
+            direction=target.direction,
         )
     )  # bar_chart escapes every label
     return {

@@ -242,7 +242,7 @@ def assessment_sentences(province, units):
     return sentences
 
 
-def _chart_pieces(title, items, goal, unit, description):
+def _chart_pieces(title, items, goal, unit, description, direction="at_least"):
     from .charts import bar_chart
 
     pieces = []
@@ -256,6 +256,7 @@ def _chart_pieces(title, items, goal, unit, description):
             description=description,
             width=640,
             font_family="Liberation Serif",
+            direction=direction,
         )
         pieces.append({"title": piece_title, "svg": mark_safe(svg)})  # noqa: S308 - bar_chart escapes its text
     return pieces
@@ -295,10 +296,11 @@ def summary_charts(collected):
                     None,
                     target.unit_of_measure,
                     f"Kết quả theo cụm, khối thi đua; toàn tỉnh đạt {_shown(target, result.value)}.",
+                    target.direction,
                 )
             )
         elif target.unit_of_measure == "%":
-            province_rows.append((target.name, result.value, result.goal))
+            province_rows.append((target.name, result.value, result.goal, target.direction))
     if province_rows:
         charts.extend(
             _chart_pieces(
