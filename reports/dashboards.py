@@ -458,7 +458,7 @@ def dashboard_tables(data):
             result.target.unit_of_measure,
             _rounded(result.target, result.value),
             _rounded(result.target, result.goal),
-            str(result.status.label),
+            result.status.text,
             None if result.share is None else round_half_up(result.share, 1),
         )
         for result in data["results"]

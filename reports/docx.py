@@ -5,6 +5,7 @@ officials correct the wording before the leader signs."""
 import io
 from xml.sax.saxutils import escape
 
+from django.utils import translation
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -119,7 +120,7 @@ def _results_rows(results):
             result.target.unit_of_measure,
             "—" if result.goal is None else result.display_goal,
             result.display_value,
-            str(result.status.label),
+            result.status.text,
         )
         for index, result in enumerate(results, start=1)
     ]
@@ -175,6 +176,7 @@ def _annex_heading(document, label, title, reference):
     _paragraph(document, reference, italic=True, align="center")
 
 
+@translation.override("vi")  # the document is Vietnamese whoever compiles it
 def summary_docx(content):
     """The summary as DOCX bytes, wrapped for a FileField (a ContentFile)."""
     from django.core.files.base import ContentFile
