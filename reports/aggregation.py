@@ -141,6 +141,20 @@ def format_value(target, value):
     return format_vn_number(rounded, 0 if rounded == rounded.to_integral_value() else 1)
 
 
+def format_goal(target, goal, due=None, *, with_unit=False):
+    """A goal as every table shows it: its direction, the figure and the year it is due —
+    "≥ 90,0", "≤ 5,0 %", "≥ 3.868.370 cây (đến 2025)". `with_unit` where no column
+    gives the unit of measure. No goal reads "không đặt mức"."""
+    if goal is None:
+        return str(NO_GOAL.label).lower()
+    text = f"{Direction(target.direction).sign} {format_value(target, goal)}"
+    if with_unit and target.unit_of_measure:
+        text += f" {target.unit_of_measure}"
+    if due is not None:
+        text += " " + gettext("(đến %(year)s)") % {"year": due}
+    return text
+
+
 class Snapshot:
     """A campaign's counted figures at one moment.
 

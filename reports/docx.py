@@ -13,11 +13,12 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Mm, Pt
 
+from .aggregation import format_goal
 from .summary import annex_sections
 
 FONT = "Times New Roman"
 RESULT_HEADERS = ("STT", "Chỉ tiêu", "Đơn vị tính", "Mức", "Kết quả", "Đánh giá")
-RESULT_WIDTHS = (1.2, 6.4, 1.7, 2.1, 2.3, 2.8)
+RESULT_WIDTHS = (1.2, 5.8, 1.7, 2.7, 2.3, 2.8)  # the goal: "≥ 3.868.370" on one line
 
 
 def _setup(document):
@@ -118,7 +119,7 @@ def _results_rows(results):
             str(index),
             result.target.name,
             result.target.unit_of_measure,
-            "—" if result.goal is None else result.display_goal,
+            "—" if result.goal is None else format_goal(result.target, result.goal, result.due),
             result.display_value,
             result.status.text,
         )

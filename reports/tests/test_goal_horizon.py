@@ -1,8 +1,14 @@
-"""Goals due in a later year: judged as progress towards them until that year."""
+"""Goals due in a later year, and "at most" goals: the status, the sign beside every goal, the
+chart's colours, in the dashboard, the summary PDF and DOCX and the Excel export."""
 
+import io
+import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
 
 from campaigns.models import Direction, Goal, GoalScope, Unit
 from reports.aggregation import (
@@ -12,11 +18,19 @@ from reports.aggregation import (
     REACHED,
     SPEED_UP,
     Snapshot,
+    format_goal,
     goal_status,
 )
+from reports.charts import BAR, BAR_REACHED
+from reports.dashboards import target_drilldown
+from reports.models import JobStatus
 from reports.summary import assessment_sentences
+from reports.tests.pdf_reading import pdf_text, read_field
 from reports.tests.printing_data import fill_report
 
+from .test_summary import compile_now
+
+SVG = "{http://www.w3.org/2000/svg}"
 TREES_NOTE = "đạt 57 % chỉ tiêu đến năm 2025"
 
 
@@ -45,6 +59,17 @@ def test_a_goal_due_later_is_judged_as_progress(value, goal, direction, due, yea
     status = goal_status(Decimal(value), Decimal(goal), direction, due=due, year=year)
     assert status == expected
     assert status.note == note
+
+
+def test_a_goal_reads_with_its_direction_unit_and_year(campaign):
+    snapshot = Snapshot(campaign)
+    trees, rate = snapshot.target_by_code["trees_total"], snapshot.target_by_code["records_online_district"]
+    assert format_goal(trees, Decimal(3868370), 2025, with_unit=True) == "≥ 3.868.370 cây (đến 2025)"
+    assert format_goal(trees, Decimal(3868370), 2025) == "≥ 3.868.370 (đến 2025)"
+    assert format_goal(rate, Decimal(90), with_unit=True) == "≥ 90,0 %"
+    rate.direction = Direction.AT_MOST
+    assert format_goal(rate, Decimal(5), with_unit=True) == "≤ 5,0 %"
+    assert format_goal(rate, None) == "không đặt mức"
 
 
 def test_the_campaign_file_gives_the_tree_quota_its_year(campaign):
@@ -80,6 +105,10 @@ def figures(campaign, officer_a):
         records_online=70,
         records_total=1000,
     )
+
+
+def row_of(html, code):
+    return html.split(f'<tr data-target="{code}">')[1].split("</tr>")[0]
 
 
 def test_the_trees_goal_due_2025_reads_as_progress_in_2024(campaign, figures):
@@ -118,3 +147,71 @@ def test_the_summary_assessment_names_the_targets_in_progress(campaign, figures)
     assert "3 chỉ tiêu có mức của năm sau đang thực hiện" in sentences[0]
     ongoing = next(sentence for sentence in sentences if sentence.startswith("Các chỉ tiêu đang thực hiện:"))
     assert f"Tổng số cây xanh trồng (lũy kế 2021 đến nay) (2.205.000 cây, {TREES_NOTE})" in ongoing
+
+
+def bars(chart):
+    """label → fill of its bar, for the rows that have one."""
+    fills = {}
+    for row in ET.fromstring(str(chart)).iter(f"{SVG}g"):
+        rect = row.find(f"{SVG}rect")
+        if rect is not None:
+            fills[row.find(f"{SVG}title").text.split(":")[0]] = rect.get("fill")
+    return fills
+
+
+def test_the_chart_draws_an_at_most_bar_over_its_ceiling_as_not_reached(campaign, figures):
+    data = target_drilldown(campaign=campaign, target_code="records_online_district")
+    fills = bars(data["chart"])
+    assert fills["Huyện Mường Ảng"] == BAR_REACHED  # 3,8 ≤ 5
+    assert fills["Huyện Điện Biên"] == BAR  # 7 > 5
+    root = ET.fromstring(str(data["chart"]))
+    assert any(line.get("stroke-dasharray") for line in root.iter(f"{SVG}line"))  # the goal line
+    assert "Mức chỉ tiêu: ≤ 5,0%." in root.find(f"{SVG}desc").text
+
+
+def test_the_dashboard_shows_progress_and_signs(actors, client_for, campaign, figures):
+    reviewer = client_for(actors["reviewer"])
+    html = reviewer.get(reverse("reports:dashboard", args=[campaign.code])).content.decode()
+    trees = row_of(html, "trees_total")
+    assert TREES_NOTE in trees and "Đang thực hiện" in trees and "Chưa đạt" not in trees
+    assert "≥ 3.868.370 (đến 2025)" in trees
+    assert "≤ 5,0" in row_of(html, "records_online_district")
+    assert "≥ 90,0" in row_of(html, "records_online_provincial")
+    detail = reviewer.get(reverse("reports:target_detail", args=[campaign.code, "records_online_district"]))
+    assert "≤ 5,0" in detail.content.decode()
+    overview = reviewer.get(reverse("reports:overview", args=[campaign.code])).content.decode()
+    assert "≥ 3.868.370 (đến 2025)" in overview and TREES_NOTE in overview
+
+
+def test_the_unit_sees_its_goals_with_their_sign(client_for, officer_a, campaign, figures):
+    report = officer_a.profile.unit.reports.get(campaign=campaign)
+    html = client_for(officer_a).get(reverse("reports:report_detail", args=[report.pk])).content.decode()
+    assert "≤ 5,0 %" in html
+    page = client_for(officer_a).get(f"/campaigns/{campaign.code}/").content.decode()
+    assert "≥ 3.868.370 cây (đến 2025)" in page and "≤ 5,0 %" in page
+
+
+def test_the_excel_export_writes_the_goal_with_its_sign_and_the_progress(actors, client_for, campaign, figures):
+    response = client_for(actors["reviewer"]).get(reverse("reports:dashboard_xlsx", args=[campaign.code]))
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    rows = {row[1]: row for row in sheet.iter_rows(values_only=True)}
+    trees = rows["Tổng số cây xanh trồng (lũy kế 2021 đến nay)"]
+    assert trees[4] == "≥ 3.868.370 (đến 2025)"
+    assert trees[5] == f"Đang thực hiện ({TREES_NOTE})"
+    assert rows["Hồ sơ công việc cấp huyện xử lý trên môi trường mạng"][4] == "≤ 5,0"
+
+
+def test_the_summary_pdf_and_docx_say_it_too(campaign, figures, reviewer):
+    summary = compile_now(campaign, reviewer)
+    assert summary.status == JobStatus.DONE, summary.error
+    text = pdf_text(read_field(summary.pdf))
+    assert TREES_NOTE in text
+    assert "≥ 3.868.370 (đến 2025)" in text
+    assert "≤ 5,0" in text and "≥ 90,0" in text
+    assert "Các chỉ tiêu đang thực hiện: Tổng số cây xanh trồng (lũy kế 2021 đến nay) (2.205.000 cây, " in text
+
+    document = Document(io.BytesIO(read_field(summary.docx)))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert f"Đang thực hiện ({TREES_NOTE})" in cells
+    assert "≥ 3.868.370 (đến 2025)" in cells
+    assert "≤ 5,0" in cells and "≥ 90,0" in cells
