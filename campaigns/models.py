@@ -186,6 +186,12 @@ class Campaign(models.Model):
     def __str__(self):
         return f"{self.directive_number} — {self.title[:80]}"
 
+    @property
+    def reporting_year(self):
+        """The year the campaign reports on (the year it ends, else that of its summary
+        deadline): a goal due in a later year is judged as progress towards it."""
+        return (self.ends_on or self.summary_deadline).year
+
     def participants(self):
         """The units that report in this campaign, each as it was during the campaign: the
         units its own file lists that existed during its dates, or the file's explicit
@@ -299,6 +305,11 @@ class Measure(models.Model):
 class Direction(models.TextChoices):
     AT_LEAST = "at_least", _("Tối thiểu")
     AT_MOST = "at_most", _("Tối đa")
+
+    @property
+    def sign(self):
+        """The sign printed before a goal: "≥ 90,0", "≤ 5,0"."""
+        return "≤" if self == Direction.AT_MOST else "≥"
 
 
 class Target(models.Model):

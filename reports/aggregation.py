@@ -11,11 +11,12 @@ measure) are computed by the database; per-unit values are loaded once, on first
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_DOWN, Decimal
 
 from django.db.models import Count, F, FilteredRelation, Prefetch, Q, Sum
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.formula import Formula
@@ -35,20 +36,50 @@ class Status:
     colour: str  # Bootstrap contextual colour
     icon: str  # a text glyph, so status is never shown by colour alone
     rank: int  # for sorting: higher is better
+    # An in-progress status also says how far along it is and by when; not part of its identity.
+    progress: Decimal | None = field(default=None, compare=False)
+    due: int | None = field(default=None, compare=False)
+
+    @property
+    def note(self):
+        """What the label leaves out: "đạt 57 % chỉ tiêu đến năm 2025" (empty for other statuses).
+        The share is rounded down, so a goal not yet reached never reads "đạt 100 %"."""
+        if self.progress is None or self.due is None:
+            return ""
+        share = format_vn_number(self.progress.quantize(Decimal(1), rounding=ROUND_DOWN), 0)
+        return gettext("đạt %(share)s %% chỉ tiêu đến năm %(year)s") % {"share": share, "year": self.due}
+
+    @property
+    def text(self):
+        """The label with its note, for print and spreadsheets."""
+        return f"{self.label} ({self.note})" if self.note else str(self.label)
 
 
-REACHED = Status("reached", _("Đạt"), "success", "✔", 5)
-NEAR_REACHED = Status("near", _("Gần đạt"), "info", "◕", 4)
+REACHED = Status("reached", _("Đạt"), "success", "✔", 6)
+NEAR_REACHED = Status("near", _("Gần đạt"), "info", "◕", 5)
+# A goal due after the campaign's reporting year, not reached yet: progress, never "Chưa đạt".
+IN_PROGRESS = Status("in_progress", _("Đang thực hiện"), "primary", "↗", 4)
 SPEED_UP = Status("speed_up", _("Cần đẩy nhanh"), "warning", "◑", 3)
 NOT_REACHED = Status("not_reached", _("Chưa đạt"), "danger", "✘", 2)
 NO_GOAL = Status("no_goal", _("Không đặt mức"), "secondary", "—", 1)
 NO_DATA = Status("no_data", _("Chưa có số liệu"), "light", "?", 0)
-STATUSES = (REACHED, NEAR_REACHED, SPEED_UP, NOT_REACHED, NO_GOAL, NO_DATA)
+STATUSES = (REACHED, NEAR_REACHED, IN_PROGRESS, SPEED_UP, NOT_REACHED, NO_GOAL, NO_DATA)
 
 
-def goal_status(value, goal, direction=Direction.AT_LEAST):
+def goal_status(value, goal, direction=Direction.AT_LEAST, *, due=None, year=None):
     """Where a value stands against its goal. "At most" goals are mirrored: the ratio is
-    goal / value, so being under the ceiling is reached."""
+    goal / value, so being under the ceiling is reached.
+
+    A goal due after `year` (the campaign's reporting year) and not reached yet is
+    IN_PROGRESS, carrying its share (goal_share, so ceiling / value for "at most") and its
+    due year; from the due year on it is judged as usual."""
+    status = _judged(value, goal, direction)
+    if status in (NEAR_REACHED, SPEED_UP, NOT_REACHED) and due is not None and year is not None and year < due:
+        return replace(IN_PROGRESS, progress=goal_share(value, goal, direction), due=due)
+    return status
+
+
+def _judged(value, goal, direction):
     if value is None:
         return NO_DATA
     if goal is None:
@@ -89,6 +120,7 @@ class Result:
     status: Status
     share: Decimal | None
     scope_label: str = ""
+    due: int | None = None  # the year the goal is due, when the campaign file names one
 
     @property
     def display_value(self):
@@ -107,6 +139,20 @@ def format_value(target, value):
         return format_vn_number(value, 1)
     rounded = round_half_up(value, 1)
     return format_vn_number(rounded, 0 if rounded == rounded.to_integral_value() else 1)
+
+
+def format_goal(target, goal, due=None, *, with_unit=False):
+    """A goal as every table shows it: its direction, the figure and the year it is due —
+    "≥ 90,0", "≤ 5,0 %", "≥ 3.868.370 cây (đến 2025)". `with_unit` where no column
+    gives the unit of measure. No goal reads "không đặt mức"."""
+    if goal is None:
+        return str(NO_GOAL.label).lower()
+    text = f"{Direction(target.direction).sign} {format_value(target, goal)}"
+    if with_unit and target.unit_of_measure:
+        text += f" {target.unit_of_measure}"
+    if due is not None:
+        text += " " + gettext("(đến %(year)s)") % {"year": due}
+    return text
 
 
 class Snapshot:
@@ -359,6 +405,7 @@ class Snapshot:
     # A rate's goal holds for every part of its scope (each district ≥ 80 %), so a unit
     # inherits its group's, kind's or the province's rate goal. A total's goal (3.868.370
     # trees) is for the scope it is set on only: a unit never inherits the province total.
+    # The *_goal methods give the Goal (its value and the year it is due); goal_for_* its value.
     def _goals(self, target, scope):
         return [goal for goal in target.goals.all() if goal.scope == scope]
 
@@ -366,40 +413,40 @@ class Snapshot:
         kinds = self._kinds_of(target)
         return next(iter(kinds)) if kinds is not None and len(kinds) == 1 else None
 
-    def goal_for_province(self, target):
+    def province_goal(self, target):
         goals = self._goals(target, GoalScope.PROVINCE)
         if goals:
-            return goals[0].value
+            return goals[0]
         kind = self._single_kind(target)
         if kind is not None:
             for goal in self._goals(target, GoalScope.KIND):
                 if goal.unit_kind == kind:
-                    return goal.value
+                    return goal
         return None
 
-    def goal_for_kind(self, target, kind):
+    def kind_goal(self, target, kind):
         for goal in self._goals(target, GoalScope.KIND):
             if goal.unit_kind == kind:
-                return goal.value
+                return goal
         if target.is_rate or self._single_kind(target) == kind:
-            return self.goal_for_province(target)
+            return self.province_goal(target)
         return None
 
-    def goal_for_group(self, target, group):
+    def group_goal(self, target, group):
         for goal in self._goals(target, GoalScope.GROUP):
             if goal.group_id == group.pk:
-                return goal.value
+                return goal
         if not target.is_rate:
             return None
         kinds = {self.unit_by_id[unit_id].kind for unit_id in group.member_ids}
         if len(kinds) == 1:
-            return self.goal_for_kind(target, kinds.pop())
-        return self.goal_for_province(target)
+            return self.kind_goal(target, kinds.pop())
+        return self.province_goal(target)
 
-    def goal_for_unit(self, target, unit):
+    def unit_goal(self, target, unit):
         for goal in self._goals(target, GoalScope.UNIT):
             if goal.unit_id == unit.pk:
-                return goal.value
+                return goal
         if not target.is_rate:
             return None
         unit_groups = {group.pk for group in self.groups_of_unit.get(unit.pk, [])}
@@ -408,37 +455,49 @@ class Snapshot:
             key=lambda goal: goal.group.code,
         )
         if group_goals:
-            return group_goals[0].value
-        return self.goal_for_kind(target, unit.kind)
+            return group_goals[0]
+        return self.kind_goal(target, unit.kind)
+
+    def goal_for_province(self, target):
+        return _value_of(self.province_goal(target))
+
+    def goal_for_kind(self, target, kind):
+        return _value_of(self.kind_goal(target, kind))
+
+    def goal_for_group(self, target, group):
+        return _value_of(self.group_goal(target, group))
+
+    def goal_for_unit(self, target, unit):
+        return _value_of(self.unit_goal(target, unit))
 
     def _result(self, target, value, goal, label):
         # The status is judged on the figure as shown (one decimal, half-up), so a rate
         # shown as 90,0 against a goal of 90 reads "đạt", never "gần đạt".
         shown = None if value is None else round_half_up(value, 1)
+        amount, due = (None, None) if goal is None else (goal.value, goal.due)
         return Result(
             target=target,
             value=value,
-            goal=goal,
-            status=goal_status(shown, goal, target.direction),
-            share=goal_share(value, goal, target.direction),
+            goal=amount,
+            status=goal_status(shown, amount, target.direction, due=due, year=self.campaign.reporting_year),
+            share=goal_share(value, amount, target.direction),
             scope_label=label,
+            due=due,
         )
 
     def province_result(self, target):
-        return self._result(target, self.value_for_province(target), self.goal_for_province(target), _("Toàn tỉnh"))
+        return self._result(target, self.value_for_province(target), self.province_goal(target), _("Toàn tỉnh"))
 
     def kind_result(self, target, kind, label=""):
         return self._result(
-            target, self.value_for_kind(target, kind), self.goal_for_kind(target, kind), label or UnitKind(kind).label
+            target, self.value_for_kind(target, kind), self.kind_goal(target, kind), label or UnitKind(kind).label
         )
 
     def group_result(self, target, group):
-        return self._result(target, self.value_for_group(target, group), self.goal_for_group(target, group), group.name)
+        return self._result(target, self.value_for_group(target, group), self.group_goal(target, group), group.name)
 
     def unit_result(self, target, unit, values=None):
-        return self._result(
-            target, self.value_for_unit(target, unit, values), self.goal_for_unit(target, unit), unit.name
-        )
+        return self._result(target, self.value_for_unit(target, unit, values), self.unit_goal(target, unit), unit.name)
 
     def province_results(self):
         return [self.province_result(target) for target in self.targets]
@@ -450,6 +509,10 @@ class Snapshot:
             for target in self.targets
             if self._in_scope(target, unit) and any(self.reports_measure(unit, name) for name in target.parsed.names)
         ]
+
+
+def _value_of(goal):
+    return None if goal is None else goal.value
 
 
 def measures_for_unit(measures, unit):

@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from campaigns.numbers import format_vn_number
+from campaigns.models import Direction
+from campaigns.numbers import format_vn_number, round_half_up
 
 BAR = "#2f6fb3"
 BAR_REACHED = "#1e7b4d"
@@ -44,15 +45,38 @@ def _chart_id(*parts):
     return "chart-" + hashlib.sha1("|".join(str(part) for part in parts).encode()).hexdigest()[:10]
 
 
-def bar_chart(*, title, items, goal=None, unit="", description="", width=640, font_family="sans-serif"):
+def _reached(value, goal, direction):
+    """Judged as the status is (reports.aggregation): on the value shown to one decimal; an
+    "at most" goal is reached at or under its ceiling."""
+    if goal is None:
+        return False
+    shown, goal = round_half_up(value, 1), Decimal(goal)
+    return shown <= goal if direction == Direction.AT_MOST else shown >= goal
+
+
+def bar_chart(
+    *,
+    title,
+    items,
+    goal=None,
+    unit="",
+    description="",
+    width=640,
+    font_family="sans-serif",
+    direction=Direction.AT_LEAST,
+):
     """A horizontal bar chart as SVG markup.
 
     `items`: (label, value) pairs, value a Decimal or None ("no data"); an item may carry a
-    third element, its own goal, drawn as a short mark on its row. `goal`: one goal for
-    every row, drawn as a dashed vertical line. `unit` follows each value ("%", "cây").
-    `description` opens the text alternative, which then lists every row in words.
+    third element, its own goal, drawn as a short mark on its row, and a fourth, its
+    direction. `goal`: one goal for every row, drawn as a dashed vertical line. `direction`
+    ("at least" or "at most") is every item's that does not give its own. A bar that
+    reaches its goal is drawn green: over an "at most" ceiling it is not. `unit` follows
+    each value ("%", "cây"). `description` opens the text alternative, which then lists
+    every row in words.
     """
     rows = [(item[0], item[1], item[2] if len(item) > 2 else None) for item in items]
+    directions = [item[3] if len(item) > 3 else direction for item in items]
     values = [Decimal(value) for _label, value, _goal in rows if value is not None]
     goals = [Decimal(g) for g in [goal] + [row_goal for *_rest, row_goal in rows] if g is not None]
     places = _places(values + goals) if values or goals else 0
@@ -71,16 +95,19 @@ def bar_chart(*, title, items, goal=None, unit="", description="", width=640, fo
         share = max(Decimal(0), min(Decimal(1), Decimal(value) / scale_max))
         return plot_left + float(share) * plot_width
 
-    chart_id = _chart_id(title, width, *rows, goal)
+    def goal_words(value, row_direction):
+        return f"{Direction(row_direction).sign} {_number(value, places)}{suffix}"
+
+    chart_id = _chart_id(title, width, *rows, goal, *directions)
     lines_in_words = []
-    for label, value, row_goal in rows:
+    for (label, value, row_goal), row_direction in zip(rows, directions, strict=True):
         said = _("chưa có số liệu") if value is None else _number(value, places) + suffix
         if row_goal is not None:
-            said += " (" + _("mức") + " " + _number(row_goal, places) + suffix + ")"
+            said += " (" + _("mức") + " " + goal_words(row_goal, row_direction) + ")"
         lines_in_words.append(f"{label}: {said}")
     words = " ".join(part for part in [description] if part)
     if goal is not None:
-        words += (" " if words else "") + _("Mức chỉ tiêu: %(goal)s.") % {"goal": _number(goal, places) + suffix}
+        words += (" " if words else "") + _("Mức chỉ tiêu: %(goal)s.") % {"goal": goal_words(goal, direction)}
     words += (" " if words else "") + "; ".join(lines_in_words) + ("." if lines_in_words else "")
 
     out = [
@@ -108,8 +135,7 @@ def bar_chart(*, title, items, goal=None, unit="", description="", width=640, fo
                 f"{escape(_('chưa có số liệu'))}</text>"
             )
         else:
-            reached_goal = row_goal if row_goal is not None else goal
-            reached = reached_goal is not None and Decimal(value) >= Decimal(reached_goal)
+            reached = _reached(value, row_goal if row_goal is not None else goal, directions[index])
             bar_end = x_of(value)
             out.append(
                 f'<rect x="{plot_left}" y="{y + 4}" width="{bar_end - plot_left:.1f}" height="{ROW - 8}" '
@@ -131,7 +157,7 @@ def bar_chart(*, title, items, goal=None, unit="", description="", width=640, fo
         )
         out.append(
             f'<text x="{gx:.1f}" y="{baseline_bottom + 16}" text-anchor="middle" fill="{GOAL}">'
-            f"{escape(_('Mức') + ' ' + _number(goal, places) + suffix)}</text>"
+            f"{escape(_('Mức') + ' ' + goal_words(goal, direction))}</text>"
         )
     out.append("</svg>")
     return "".join(out)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from campaigns.models import Aggregation, Campaign, CampaignUnit, Profile, Role, UnitGroupKind, UnitKind
 from campaigns.numbers import round_half_up
 
-from .aggregation import REACHED, Snapshot
+from .aggregation import REACHED, Snapshot, format_goal
 from .charts import bar_chart
 from .models import ReportStatus
 from .summary import summary_latest_done
@@ -337,7 +337,8 @@ def target_drilldown(*, campaign, target_code, by=BY_UNIT, kind="", group="", sn
             goal=common_goal,
             unit=unit_word,
             description=str(_("Toàn tỉnh: %(value)s; mức: %(goal)s."))
-            % {"value": province.display_value, "goal": province.display_goal},
+            % {"value": province.display_value, "goal": format_goal(target, province.goal, province.due)},
+            direction=target.direction,
         )
     )  # bar_chart escapes every label
     return {
@@ -504,8 +505,8 @@ def dashboard_tables(data):
             result.target.name,
             result.target.unit_of_measure,
             _rounded(result.target, result.value),
-            _rounded(result.target, result.goal),
-            str(result.status.label),
+            None if result.goal is None else format_goal(result.target, result.goal, result.due),
+            result.status.text,
             None if result.share is None else round_half_up(result.share, 1),
         )
         for result in data["results"]

@@ -5,6 +5,7 @@ officials correct the wording before the leader signs."""
 import io
 from xml.sax.saxutils import escape
 
+from django.utils import translation
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -12,11 +13,12 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 from docx.shared import Cm, Mm, Pt
 
+from .aggregation import format_goal
 from .summary import annex_sections
 
 FONT = "Times New Roman"
 RESULT_HEADERS = ("STT", "Chỉ tiêu", "Đơn vị tính", "Mức", "Kết quả", "Đánh giá")
-RESULT_WIDTHS = (1.2, 6.4, 1.7, 2.1, 2.3, 2.8)
+RESULT_WIDTHS = (1.2, 5.8, 1.7, 2.7, 2.3, 2.8)  # the goal: "≥ 3.868.370" on one line
 
 
 def _setup(document):
@@ -117,9 +119,9 @@ def _results_rows(results):
             str(index),
             result.target.name,
             result.target.unit_of_measure,
-            "—" if result.goal is None else result.display_goal,
+            "—" if result.goal is None else format_goal(result.target, result.goal, result.due),
             result.display_value,
-            str(result.status.label),
+            result.status.text,
         )
         for index, result in enumerate(results, start=1)
     ]
@@ -175,6 +177,7 @@ def _annex_heading(document, label, title, reference):
     _paragraph(document, reference, italic=True, align="center")
 
 
+@translation.override("vi")  # the document is Vietnamese whoever compiles it
 def summary_docx(content):
     """The summary as DOCX bytes, wrapped for a FileField (a ContentFile)."""
     from django.core.files.base import ContentFile

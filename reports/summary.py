@@ -34,12 +34,22 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from campaigns.models import UnitKind
 
-from .aggregation import NEAR_REACHED, NO_DATA, NO_GOAL, NOT_REACHED, REACHED, SPEED_UP, Snapshot, format_value
+from .aggregation import (
+    IN_PROGRESS,
+    NEAR_REACHED,
+    NO_DATA,
+    NO_GOAL,
+    NOT_REACHED,
+    REACHED,
+    SPEED_UP,
+    Snapshot,
+    format_value,
+)
 from .jobs import JobAbandoned, job_done, job_progress
 from .models import Commendation, JobStatus, Narrative, Summary, UnitAnnex
 from .pdf import (
@@ -205,17 +215,20 @@ def _shown(target, value):
     return f"{text}%" if uom == "%" else f"{text} {uom}"
 
 
+@translation.override("vi")
 def assessment_sentences(province, units):
     """General assessment generated from the figures: how many targets reached, which not,
-    and where the gaps are."""
+    which are on their way to a goal due in a later year, and where the gaps are."""
     with_goal = [result for result in province if result.goal is not None]
     count = {status: sum(1 for r in with_goal if r.status == status) for status in (REACHED, NEAR_REACHED)}
     behind = [r for r in with_goal if r.status in (SPEED_UP, NOT_REACHED)]
     near = [r for r in with_goal if r.status == NEAR_REACHED]
+    ongoing = [r for r in with_goal if r.status == IN_PROGRESS]
     missing = [r for r in with_goal if r.status == NO_DATA]
     sentences = [
         f"Trong {len(with_goal)} chỉ tiêu có mức phấn đấu, toàn tỉnh có {count[REACHED]} chỉ tiêu đạt, "
         f"{count[NEAR_REACHED]} chỉ tiêu gần đạt, {len(behind)} chỉ tiêu chưa đạt"
+        + (f", {len(ongoing)} chỉ tiêu có mức của năm sau đang thực hiện" if ongoing else "")
         + (f" và {len(missing)} chỉ tiêu chưa có số liệu." if missing else ".")
     ]
     for label, group in (("Các chỉ tiêu chưa đạt", behind), ("Các chỉ tiêu gần đạt", near)):
@@ -224,6 +237,9 @@ def assessment_sentences(province, units):
                 f"{r.target.name} (đạt {_shown(r.target, r.value)}, mức {_shown(r.target, r.goal)})" for r in group
             ]
             sentences.append(f"{label}: {'; '.join(parts)}.")
+    if ongoing:
+        parts = [f"{r.target.name} ({_shown(r.target, r.value)}, {r.status.note})" for r in ongoing]
+        sentences.append(f"Các chỉ tiêu đang thực hiện: {'; '.join(parts)}.")
     gaps = {}
     for section in units:
         if not section.counted:
@@ -242,7 +258,7 @@ def assessment_sentences(province, units):
     return sentences
 
 
-def _chart_pieces(title, items, goal, unit, description):
+def _chart_pieces(title, items, goal, unit, description, direction="at_least"):
     from .charts import bar_chart
 
     pieces = []
@@ -256,6 +272,7 @@ def _chart_pieces(title, items, goal, unit, description):
             description=description,
             width=640,
             font_family="Liberation Serif",
+            direction=direction,
         )
         pieces.append({"title": piece_title, "svg": mark_safe(svg)})  # noqa: S308 - bar_chart escapes its text
     return pieces
@@ -295,10 +312,11 @@ def summary_charts(collected):
                     None,
                     target.unit_of_measure,
                     f"Kết quả theo cụm, khối thi đua; toàn tỉnh đạt {_shown(target, result.value)}.",
+                    target.direction,
                 )
             )
         elif target.unit_of_measure == "%":
-            province_rows.append((target.name, result.value, result.goal))
+            province_rows.append((target.name, result.value, result.goal, target.direction))
     if province_rows:
         charts.extend(
             _chart_pieces(

@@ -227,7 +227,7 @@ def test_status_boundaries_at_most_are_mirrored(value, goal, expected):
 def test_every_status_has_a_word_a_colour_and_an_icon():
     from reports.aggregation import STATUSES
 
-    assert len({status.code for status in STATUSES}) == 6
+    assert len({status.code for status in STATUSES}) == 7
     for status in STATUSES:
         assert str(status.label) and status.colour and status.icon
 
@@ -241,7 +241,7 @@ def test_counts_are_shown_whole_and_rates_to_one_decimal(campaign):
 def test_status_is_judged_on_the_figure_as_shown(campaign):
     snapshot = Snapshot(campaign)
     target = campaign.targets.get(code="records_online_provincial")
-    result = snapshot._result(target, Decimal("89.96"), Decimal(90), "x")
+    result = snapshot._result(target, Decimal("89.96"), Goal(value=Decimal(90)), "x")
     assert result.display_value == "90,0"
     assert result.status.code == "reached"
-    assert snapshot._result(target, Decimal("89.94"), Decimal(90), "x").status.code == "near"
+    assert snapshot._result(target, Decimal("89.94"), Goal(value=Decimal(90)), "x").status.code == "near"

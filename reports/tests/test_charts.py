@@ -4,7 +4,7 @@
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from reports.charts import bar_chart, progress_bar
+from reports.charts import BAR, BAR_REACHED, bar_chart, progress_bar
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -29,7 +29,7 @@ def test_bar_chart_has_title_text_alternative_and_one_bar_per_value():
     assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
     # the text alternative says everything the bars say, the Vietnamese way
     assert "Toàn tỉnh: 77,6%." in desc.text
-    assert "Mức chỉ tiêu: 80,0%" in desc.text
+    assert "Mức chỉ tiêu: ≥ 80,0%" in desc.text
     assert "Huyện Mường Ảng: 85,3%" in desc.text
     assert "Huyện Nậm Pồ: chưa có số liệu" in desc.text
     assert len(root.findall(f".//{SVG}rect")) == 2
@@ -54,7 +54,20 @@ def test_per_row_goals_are_marked_on_their_rows():
     root = parse(bar_chart(title="T", items=[("a", Decimal(5), Decimal(4)), ("b", Decimal(2), Decimal("5.5"))]))
     marks = [line for line in root.iter(f"{SVG}line") if line.get("stroke-width") == "2"]
     assert len(marks) == 2
-    assert "b: 2,0 (mức 5,5)" in root.find(f"{SVG}desc").text
+    assert "b: 2,0 (mức ≥ 5,5)" in root.find(f"{SVG}desc").text
+
+
+def test_an_at_most_bar_is_reached_under_its_ceiling_and_not_over_it():
+    root = parse(
+        bar_chart(title="T", items=[("a", Decimal("3.8")), ("b", Decimal(7))], goal=Decimal(5), direction="at_most")
+    )
+    assert [rect.get("fill") for rect in root.iter(f"{SVG}rect")] == [BAR_REACHED, BAR]
+    assert "Mức chỉ tiêu: ≤ 5,0." in root.find(f"{SVG}desc").text
+    assert any(line.get("stroke-dasharray") for line in root.iter(f"{SVG}line"))  # the ceiling is still drawn
+    # rows of different targets each carry their own goal and direction
+    mixed = parse(bar_chart(title="T", items=[("a", Decimal(7), Decimal(5), "at_most"), ("b", Decimal(7), Decimal(5))]))
+    assert [rect.get("fill") for rect in mixed.iter(f"{SVG}rect")] == [BAR, BAR_REACHED]
+    assert "a: 7 (mức ≤ 5); b: 7 (mức ≥ 5)." in mixed.find(f"{SVG}desc").text
 
 
 def test_bars_scale_to_the_largest_value_or_goal_and_negative_values_draw_nothing():

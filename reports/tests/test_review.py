@@ -125,7 +125,7 @@ def test_reviewer_sees_values_against_goals_and_the_actions(submitted, reviewer,
     response = client_for(reviewer).get(reverse("reports:report_detail", args=[report.pk]))
     page = text_of(response)
     assert "Chấp nhận" in page and "Trả lại đơn vị" in page
-    assert re.search(r"Giảm tỷ lệ hộ nghèo .*? 4,2 điểm % 5,5 điểm % ◑ Cần đẩy nhanh", page)
+    assert re.search(r"Giảm tỷ lệ hộ nghèo .*? 4,2 điểm % ≥ 5,5 điểm % ◑ Cần đẩy nhanh", page)
     assert "Tổng số hộ dân cư 12.000 hộ" in page
 
 
