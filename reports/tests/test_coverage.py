@@ -1,0 +1,162 @@
+"""Coverage: a target's inputs are summed only over the units that gave every input of it, and
+each aggregate figure says how many units it rests on."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from campaigns.models import Unit, UnitKind
+from campaigns.services import campaign_set_participants
+from reports.aggregation import NO_DATA, Snapshot
+from reports.models import MeasureValue, ReportStatus
+from reports.services import report_get_or_create, report_save_values
+from reports.tests.printing_data import unit_values
+from reports.tests.test_aggregation import report_with
+from reports.workflow import report_submit
+
+TARGET = "records_online_district"
+NAME = "Hồ sơ công việc cấp huyện xử lý trên môi trường mạng"
+ONE_OF_TWO = "1/2 đơn vị có đủ số liệu"
+
+
+def full_report(campaign, unit, by, *, no_data=(), **overrides):
+    """A submitted report with every measure the unit reports, through the services; the
+    codes in `no_data` are marked "no data" with a reason, as the report form does."""
+    report = report_get_or_create(campaign=campaign, unit=unit, by=by)
+    values = unit_values(report, **overrides)
+    for code in no_data:
+        values[code] = None
+    report_save_values(
+        report=report,
+        by=by,
+        values=values,
+        no_data=set(no_data),
+        notes={code: "Chưa thống kê được" for code in no_data},
+    )
+    report_submit(report=report, by=by)
+    return report
+
+
+@pytest.fixture
+def two_districts(campaign, officer_a):
+    """The issue's case: two units in scope. Unit A: 900 of 1.000 records online. Unit B:
+    900 records, online "no data"."""
+    a, b = Unit.objects.get(code="h-muong-ang"), Unit.objects.get(code="h-dien-bien")
+    campaign_set_participants(campaign=campaign, units=[a, b])
+    full_report(campaign, a, officer_a, records_total=1000, records_online=900)
+    full_report(campaign, b, officer_a, records_total=900, no_data=["records_online"])
+    return a, b
+
+
+# --- the rule ---------------------------------------------------------------------------
+def test_a_unit_without_every_input_counts_in_neither_sum(campaign, two_districts):
+    stored = MeasureValue.objects.get(report__unit__code="h-dien-bien", measure__code="records_online")
+    assert stored.no_data and stored.value is None
+    snapshot = Snapshot(campaign)
+    result = snapshot.province_result(snapshot.target_by_code[TARGET])
+    # 900 / 1.000, not 900 / 1.900 (47,4 %) nor anything else
+    assert result.value == Decimal(90)
+    assert result.display_value == "90,0"
+    assert (result.coverage_complete, result.coverage_expected) == (1, 2)
+    assert result.coverage_text == ONE_OF_TWO
+    # B's own figure is "no data"
+    assert snapshot.unit_result(snapshot.target_by_code[TARGET], two_districts[1]).status == NO_DATA
+
+
+def test_a_unit_complete_for_one_target_still_counts_in_another(campaign, two_districts):
+    """B left out only records online: its managers and trees still count."""
+    snapshot = Snapshot(campaign)
+    managers = snapshot.province_result(snapshot.target_by_code["managers_participation"])
+    assert managers.coverage_text == "2/2 đơn vị có đủ số liệu"
+    assert managers.value == Decimal(100)  # 2.000 of 2.000
+
+
+def test_coverage_at_kind_and_group_scope(campaign, officer_a, officer_b):
+    """The whole province: ten districts, two groups of five."""
+    full_report(campaign, Unit.objects.get(code="h-muong-ang"), officer_a, records_total=1000, records_online=900)
+    full_report(campaign, Unit.objects.get(code="h-dien-bien"), officer_a, no_data=["records_online"])
+    full_report(campaign, Unit.objects.get(code="h-muong-cha"), officer_a, records_total=500, records_online=100)
+    snapshot = Snapshot(campaign)
+    target = snapshot.target_by_code[TARGET]
+    district = snapshot.kind_result(target, UnitKind.DISTRICT)
+    assert district.display_value == "66,7"  # 1.000 / 1.500
+    assert district.coverage_text == "2/10 đơn vị có đủ số liệu"
+    cluster_1 = snapshot.group_result(target, snapshot.group_by_code["cum-huyen-1"])  # Mường Ảng, Điện Biên
+    assert cluster_1.value == Decimal(90)
+    assert cluster_1.coverage_text == "1/5 đơn vị có đủ số liệu"
+    cluster_2 = snapshot.group_result(target, snapshot.group_by_code["cum-huyen-2"])  # Mường Chà
+    assert cluster_2.value == Decimal(20)
+    assert cluster_2.coverage_text == "1/5 đơn vị có đủ số liệu"
+    # districts are not departments: nobody there is expected, nothing to cover
+    department = snapshot.kind_result(target, UnitKind.DEPARTMENT)
+    assert department.value is None and department.coverage_text == ""
+    # a unit's own figure carries no coverage
+    assert snapshot.unit_result(target, Unit.objects.get(code="h-muong-ang")).coverage_text == ""
+
+
+def test_units_the_campaign_file_names_for_a_measure_count_with_their_kind(campaign, officer_a, officer_b):
+    """Tourism sites: every district and, by name, the culture department."""
+    full_report(campaign, Unit.objects.get(code="so-vhttdl"), officer_b, tourism_sites_standardised=5)
+    full_report(campaign, Unit.objects.get(code="h-muong-ang"), officer_a, tourism_sites_standardised=3)
+    full_report(campaign, Unit.objects.get(code="h-tuan-giao"), officer_a, no_data=["tourism_sites_standardised"])
+    full_report(campaign, Unit.objects.get(code="so-y-te"), officer_b)  # not expected to report tourism
+    snapshot = Snapshot(campaign)
+    result = snapshot.province_result(snapshot.target_by_code["tourism_sites_standardised"])
+    assert result.value == Decimal(8)
+    assert result.coverage_text == "2/11 đơn vị có đủ số liệu"
+
+
+def test_reports_left_without_a_value_count_like_no_data(campaign):
+    """A counted report with no row at all for an input is no more complete than one marked
+    "no data"; a measure only other kinds report counts as 0 (departments plant no forest)."""
+    report_with(campaign, "h-muong-ang", records_online=90, records_total=100)
+    report_with(campaign, "h-tuan-giao", records_total=100)
+    report_with(campaign, "so-vhttdl", trees_scattered=500)
+    snapshot = Snapshot(campaign)
+    rate = snapshot.province_result(snapshot.target_by_code[TARGET])
+    assert rate.value == Decimal(90) and rate.coverage_text == "1/10 đơn vị có đủ số liệu"
+    trees = snapshot.province_result(snapshot.target_by_code["trees_total"])
+    assert trees.value == Decimal(500)
+    assert trees.coverage_complete == 1
+
+
+def test_drafts_and_returned_reports_are_expected_but_not_complete(campaign):
+    report_with(campaign, "h-muong-ang", records_online=90, records_total=100)
+    report_with(campaign, "h-tuan-giao", ReportStatus.DRAFT, records_online=10, records_total=100)
+    report_with(campaign, "h-muong-cha", ReportStatus.RETURNED, records_online=10, records_total=100)
+    snapshot = Snapshot(campaign)
+    result = snapshot.province_result(snapshot.target_by_code[TARGET])
+    assert result.value == Decimal(90)
+    assert result.coverage_text == "1/10 đơn vị có đủ số liệu"
+
+
+def test_units_are_counted_in_the_kind_the_campaign_gave_them(campaign, officer_a):
+    """A later campaign file may call a district something else; this campaign's figures
+    still count it as the district it was."""
+    full_report(campaign, Unit.objects.get(code="h-muong-ang"), officer_a, records_total=1000, records_online=900)
+    Unit.objects.filter(code="h-muong-ang").update(kind=UnitKind.COMMUNE)
+    snapshot = Snapshot(campaign)
+    result = snapshot.province_result(snapshot.target_by_code[TARGET])
+    assert result.value == Decimal(90) and result.coverage_text == "1/10 đơn vị có đủ số liệu"
+
+
+def test_the_query_count_does_not_depend_on_gaps_units_or_groups(campaign, officer_a, officer_b):
+    def count():
+        snapshot = Snapshot(campaign)
+        with CaptureQueriesContext(connection) as queries:
+            texts = []
+            for target in snapshot.targets:
+                texts.append(snapshot.province_result(target).coverage_text)
+                texts.append(snapshot.kind_result(target, UnitKind.DISTRICT).coverage_text)
+                texts.extend(snapshot.group_result(target, group).coverage_text for group in snapshot.groups)
+        assert any(texts)
+        return len(queries)
+
+    full_report(campaign, Unit.objects.get(code="h-muong-ang"), officer_a)
+    complete = count()
+    full_report(campaign, Unit.objects.get(code="h-dien-bien"), officer_a, no_data=["records_online"])
+    full_report(campaign, Unit.objects.get(code="so-vhttdl"), officer_b, no_data=["trees_scattered"])
+    report_with(campaign, "h-tuan-giao", records_total=100)
+    assert count() == complete
