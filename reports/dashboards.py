@@ -459,6 +459,7 @@ def dashboard_tables(data):
             _rounded(result.target, result.goal),
             str(result.status.label),
             None if result.share is None else round_half_up(result.share, 1),
+            result.coverage_text,
         )
         for result in data["results"]
     ]
@@ -494,6 +495,7 @@ def dashboard_tables(data):
         _("Mức"),
         _("Đánh giá"),
         _("Tiến độ (%)"),
+        _("Độ đầy đủ số liệu"),
     ]
     missing_headers = [_("Đơn vị"), _("Loại"), _("Tình trạng"), _("Cán bộ đầu mối"), _("Thư điện tử"), _("Điện thoại")]
     return [

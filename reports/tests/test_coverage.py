@@ -1,19 +1,25 @@
 """Coverage: a target's inputs are summed only over the units that gave every input of it, and
-each aggregate figure says how many units it rests on."""
+each aggregate figure says how many units it rests on, on every page and document."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from docx import Document
+from openpyxl import load_workbook
 
 from campaigns.models import Unit, UnitKind
 from campaigns.services import campaign_set_participants
 from reports.aggregation import NO_DATA, Snapshot
 from reports.models import MeasureValue, ReportStatus
 from reports.services import report_get_or_create, report_save_values
+from reports.tests.pdf_reading import pdf_text, read_field
 from reports.tests.printing_data import unit_values
 from reports.tests.test_aggregation import report_with
+from reports.tests.test_summary import compile_now
 from reports.workflow import report_submit
 
 TARGET = "records_online_district"
@@ -160,3 +166,51 @@ def test_the_query_count_does_not_depend_on_gaps_units_or_groups(campaign, offic
     full_report(campaign, Unit.objects.get(code="so-vhttdl"), officer_b, no_data=["trees_scattered"])
     report_with(campaign, "h-tuan-giao", records_total=100)
     assert count() == complete
+
+
+# --- shown wherever an aggregate is shown -------------------------------------------------
+def test_dashboard_drilldown_and_overview_show_the_coverage(campaign, two_districts, actors, client_for):
+    reviewer = client_for(actors["reviewer"])
+    dashboard = reviewer.get(reverse("reports:dashboard", args=[campaign.code])).content.decode()
+    row = dashboard.split(f'data-target="{TARGET}"')[1].split("</tr>")[0]
+    assert "90,0" in row and ONE_OF_TWO in row
+    filtered = reviewer.get(reverse("reports:dashboard", args=[campaign.code]) + "?kind=district").content.decode()
+    assert ONE_OF_TWO in filtered.split(f'data-target="{TARGET}"')[1].split("</tr>")[0]
+
+    detail_url = reverse("reports:target_detail", args=[campaign.code, TARGET])
+    by_unit = reviewer.get(detail_url).content.decode()
+    assert ONE_OF_TWO in by_unit.split("data-province")[1].split("<ul")[0]
+    by_group = reviewer.get(detail_url + "?by=group").content.decode()
+    table = by_group.split('data-table="drilldown"')[1]
+    assert "Cụm thi đua các huyện số 1" in table and ONE_OF_TWO in table
+    by_kind = reviewer.get(detail_url + "?by=kind").content.decode()
+    assert ONE_OF_TWO in by_kind.split('data-table="drilldown"')[1]
+
+    overview = client_for(actors["leader"]).get(reverse("reports:overview", args=[campaign.code])).content.decode()
+    card = overview.split(f'data-card="{TARGET}"')[1].split('data-card="')[0]
+    assert ONE_OF_TWO in card
+
+
+def test_dashboard_excel_export_has_a_coverage_column(campaign, two_districts, actors, client_for):
+    response = client_for(actors["reviewer"]).get(reverse("reports:dashboard_xlsx", args=[campaign.code]))
+    sheet = load_workbook(io.BytesIO(response.content))["Chỉ tiêu"]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("Độ đầy đủ số liệu")
+    (row,) = [row for row in rows if row[1] == NAME]
+    assert row[3] == 90
+    assert row[column] == ONE_OF_TWO
+
+
+def test_summary_pdf_and_docx_show_the_coverage(campaign, two_districts, reviewer):
+    summary = compile_now(campaign, reviewer)
+    assert summary.error == ""
+    text = pdf_text(read_field(summary.pdf))
+    body = text.split("Phụ lục I")[0]
+    assert f"{NAME} {ONE_OF_TWO}" in body
+    assert "90,0" in body
+    annex_2 = text.split("BIỂU ĐỒ CÁC CHỈ TIÊU CHỦ YẾU")[1]
+    assert f"Toàn tỉnh: {ONE_OF_TWO}" in annex_2
+
+    document = Document(io.BytesIO(read_field(summary.docx)))
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert f"{NAME}\n({ONE_OF_TWO})" in cells
