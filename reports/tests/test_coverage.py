@@ -19,6 +19,7 @@ from reports.services import report_get_or_create, report_save_values
 from reports.tests.pdf_reading import pdf_text, read_field
 from reports.tests.printing_data import unit_values
 from reports.tests.test_aggregation import report_with
+from reports.tests.test_import_results import refused, run, write_csv
 from reports.tests.test_summary import compile_now
 from reports.workflow import report_submit
 
@@ -214,3 +215,47 @@ def test_summary_pdf_and_docx_show_the_coverage(campaign, two_districts, reviewe
     document = Document(io.BytesIO(read_field(summary.docx)))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert f"{NAME}\n({ONE_OF_TWO})" in cells
+
+
+# --- import_results: an empty value with a note is "no data" ------------------------------
+def test_import_an_empty_value_with_a_note_marks_no_data(campaign, tmp_path):
+    path = write_csv(tmp_path, "h-muong-ang,records_total,900,\nh-muong-ang,records_online,,Chưa thống kê được\n")
+    run(campaign, path)
+    stored = MeasureValue.objects.get(report__unit__code="h-muong-ang", measure__code="records_online")
+    assert stored.no_data and stored.value is None and stored.note == "Chưa thống kê được"
+
+
+def test_import_no_data_over_an_existing_value_clears_it(campaign, tmp_path):
+    run(campaign, write_csv(tmp_path, "h-muong-ang,records_total,900,\nh-muong-ang,records_online,700,\n"))
+    run(campaign, write_csv(tmp_path, "h-muong-ang,records_online,,Số liệu chưa được xác minh\n", name="fix.csv"))
+    stored = MeasureValue.objects.get(report__unit__code="h-muong-ang", measure__code="records_online")
+    assert stored.no_data and stored.value is None and stored.note == "Số liệu chưa được xác minh"
+
+
+def test_import_an_empty_value_without_a_note_is_refused(campaign, tmp_path):
+    path = write_csv(tmp_path, "h-muong-ang,records_total,900,\nh-muong-ang,records_online,,\n")
+    (line,) = refused(campaign, path)
+    assert line.startswith("row 3: ") and "giá trị trống" in line and "note" in line
+    assert not MeasureValue.objects.exists()
+
+
+def test_imported_no_data_submits_and_is_left_out_of_the_sums(campaign, unit_b, tmp_path):
+    """A unit imported as submitted with one input marked "no data" is complete enough to
+    submit, and stays out of the rate's sums as the form's mark does."""
+
+    def rows(unit, no_data=(), **overrides):
+        values = unit_values(report_get_or_create(campaign=campaign, unit=unit), **overrides)
+        return "".join(
+            f"{unit.code},{code},,Chưa thống kê được\n" if code in no_data else f"{unit.code},{code},{value},\n"
+            for code, value in values.items()
+        )
+
+    tu_phap = Unit.objects.get(code="so-tu-phap")
+    body = rows(unit_b, ["records_online"], records_total=900) + rows(tu_phap, records_total=1000, records_online=950)
+    run(campaign, write_csv(tmp_path, body), "--status", "submitted")
+    assert MeasureValue.objects.get(report__unit=unit_b, measure__code="records_online").no_data
+    snapshot = Snapshot(campaign)
+    result = snapshot.province_result(snapshot.target_by_code["records_online_provincial"])
+    assert snapshot.reports[unit_b.pk].status == ReportStatus.SUBMITTED
+    assert result.value == Decimal(95)
+    assert result.coverage_complete == 1
