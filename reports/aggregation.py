@@ -5,16 +5,23 @@ then apply the formula. A provincial rate is Σ numerator / Σ denominator × 10
 mean of the units' percentages. Only submitted and accepted reports count. Division by zero
 or a measure nobody reported gives None ("no data").
 
+Coverage: a target's inputs are summed only over the units that gave every input of the
+target they are expected to report, so a unit with 900 records but "no data" for records
+online counts in neither sum (it would turn 90 % into 9 %). Each provincial, kind and group
+figure says how many units it rests on (`Result.coverage_text`).
+
 `Snapshot` loads a campaign's structure and its counted sums in a fixed number of queries,
-whatever the number of units: sums per (unit kind, measure) and per (group, unit kind,
-measure) are computed by the database; per-unit values are loaded once, on first use.
+whatever the number of units: which inputs each counted unit gave (one light query), then
+sums per (unit kind, measure) and per (group, unit kind, measure), computed by the database
+with the units that did not give every input kept apart; per-unit values are loaded once,
+on first use.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Count, F, FilteredRelation, Prefetch, Q, Sum
+from django.db.models import Case, F, FilteredRelation, IntegerField, Prefetch, Q, Sum, Value, When
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -114,6 +121,17 @@ def goal_share(value, goal, direction=Direction.AT_LEAST):
 
 @dataclass
 class Result:
+    """A target's figure for one scope (the province, a unit kind, a group or one unit).
+
+    An aggregate figure carries its coverage: `coverage_expected` is the number of the scope's
+    participants expected to report the target's inputs, whether or not their report counts
+    yet; `coverage_complete` the number of them whose counted report gave every one of those
+    inputs, the units the figure is summed over. The denominator is the whole scope, not the
+    counted reports, because the figure speaks for the whole scope ("Toàn tỉnh"): a unit that
+    has not reported is as absent from it as one that marked "no data", and the reviewer must
+    see both before quoting it. Both are None on a unit's own figure.
+    """
+
     target: Target
     value: Decimal | None
     goal: Decimal | None
@@ -121,10 +139,23 @@ class Result:
     share: Decimal | None
     scope_label: str = ""
     due: int | None = None  # the year the goal is due, when the campaign file names one
+    coverage_complete: int | None = None
+    coverage_expected: int | None = None
 
     @property
     def display_value(self):
         return format_value(self.target, self.value)
+
+    @property
+    def coverage_text(self):
+        """The coverage as shown: "12/14 đơn vị có đủ số liệu"; "" on a unit's own figure or
+        when nobody in the scope is expected to report the target."""
+        if not self.coverage_expected:
+            return ""
+        return gettext("%(complete)s/%(expected)s đơn vị có đủ số liệu") % {
+            "complete": format_vn_number(self.coverage_complete, 0),
+            "expected": format_vn_number(self.coverage_expected, 0),
+        }
 
     @property
     def display_goal(self):
@@ -153,6 +184,37 @@ def format_goal(target, goal, due=None, *, with_unit=False):
     if due is not None:
         text += " " + gettext("(đến %(year)s)") % {"year": due}
     return text
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a unit stands towards the targets: its kind, the inputs it is expected to report
+    and those its counted report left without a value. Units that stand the same weigh the
+    same in every figure, so the database sums them together and sums apart only the units
+    that stand apart from the rest of their kind."""
+
+    kind: str
+    inputs: frozenset  # the target inputs (measure codes) it is expected to report
+    missing: frozenset | None  # those its counted report gave no value for; None: no counted report
+
+    def in_scope(self, target):
+        """Expected to report some input of `target`, in a unit kind the target is computed over."""
+        return (not target.over_kinds or self.kind in target.over_kinds) and not self.inputs.isdisjoint(
+            target.parsed.names
+        )
+
+    def complete_for(self, target):
+        """Its counted report gave every input of `target` it is expected to report."""
+        return self.missing is not None and self.missing.isdisjoint(target.parsed.names)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An aggregate figure and its coverage (see Result)."""
+
+    value: Decimal | None
+    complete: int
+    expected: int
 
 
 class Snapshot:
@@ -191,16 +253,22 @@ class Snapshot:
         return {measure.pk: measure for measure in self.measures}
 
     @cached_property
+    def _measure_rows(self):
+        return list(self.campaign.measures.values_list("pk", "code", "reporter_kinds", "reporter_units"))
+
+    @cached_property
     def reporters(self):
         """measure code → (unit kinds, unit ids) expected to report it (one query)."""
         kinds, units = {}, defaultdict(set)
-        for code, reporter_kinds, unit_id in self.campaign.measures.values_list(
-            "code", "reporter_kinds", "reporter_units"
-        ):
+        for _pk, code, reporter_kinds, unit_id in self._measure_rows:
             kinds[code] = set(reporter_kinds or ())
             if unit_id is not None:
                 units[code].add(unit_id)
         return {code: (kinds[code], units[code]) for code in kinds}
+
+    @cached_property
+    def code_by_measure_id(self):
+        return {pk: code for pk, code, *_rest in self._measure_rows}
 
     def reports_measure(self, unit, code):
         """True when `unit` is expected to report measure `code`."""
@@ -277,6 +345,86 @@ class Snapshot:
     def counted_unit_ids(self):
         return {unit.pk for unit in self.participants if unit.report_status in self.statuses}
 
+    # --- coverage: which inputs each unit gave ------------------------------------------
+    @cached_property
+    def input_codes(self):
+        """The measure codes some target's formula uses."""
+        return frozenset(name for target in self.targets for name in target.parsed.names)
+
+    @cached_property
+    def _inputs_by_kind(self):
+        """unit kind → the inputs every unit of that kind is expected to report."""
+        by_kind = defaultdict(set)
+        for code, (kinds, _units) in self.reporters.items():
+            if code in self.input_codes:
+                for kind in kinds:
+                    by_kind[kind].add(code)
+        return {kind: frozenset(codes) for kind, codes in by_kind.items()}
+
+    @cached_property
+    def _inputs_by_unit(self):
+        """unit id → the inputs the campaign file names that unit for (a project, a forest cover)."""
+        by_unit = defaultdict(set)
+        for code, (_kinds, units) in self.reporters.items():
+            if code in self.input_codes:
+                for unit_id in units:
+                    by_unit[unit_id].add(code)
+        return by_unit
+
+    @cached_property
+    def given(self):
+        """Counted unit id → the measure codes its report gave a value for (one query of two
+        integers a value; "no data" and empty values are not given)."""
+        given = defaultdict(set)
+        for unit_id, measure_id in self._counted_values().values_list("report__unit_id", "measure_id"):
+            given[unit_id].add(self.code_by_measure_id[measure_id])
+        return given
+
+    @cached_property
+    def standing_of(self):
+        """Participant id → its Standing (equal standings are one object)."""
+        standings, known = {}, {}
+        for unit in self.participants:
+            expected = self._inputs_by_kind.get(unit.kind, frozenset()) | self._inputs_by_unit.get(unit.pk, set())
+            missing = None
+            if unit.pk in self.counted_unit_ids:
+                missing = frozenset(expected - self.given.get(unit.pk, set()))
+            standing = Standing(unit.kind, frozenset(expected), missing)
+            standings[unit.pk] = known.setdefault(standing, standing)
+        return standings
+
+    def _as_its_kind(self, kind):
+        """The standing of a counted unit that reports what its kind reports and gave all of it."""
+        return Standing(kind, self._inputs_by_kind.get(kind, frozenset()), frozenset())
+
+    @cached_property
+    def _apart(self):
+        """The standings of the counted units that cannot be summed with the rest of their kind
+        (they left an input out, or the campaign file names them for a measure), numbered:
+        (list of Standing, {number: unit ids})."""
+        standings, numbers, units = [], {}, defaultdict(list)
+        for unit_id in sorted(self.counted_unit_ids):
+            standing = self.standing_of[unit_id]
+            if standing == self._as_its_kind(standing.kind):
+                continue
+            if standing not in numbers:
+                numbers[standing] = len(standings)
+                standings.append(standing)
+            units[numbers[standing]].append(unit_id)
+        return standings, units
+
+    @cached_property
+    def _province_standings(self):
+        return Counter(self.standing_of.values())
+
+    def _kind_standings(self, kind):
+        return Counter({standing: n for standing, n in self._province_standings.items() if standing.kind == kind})
+
+    @cached_property
+    def _group_standings(self):
+        """group id → its participants counted by Standing."""
+        return {group.pk: Counter(self.standing_of[unit_id] for unit_id in group.member_ids) for group in self.groups}
+
     # --- sums, computed by the database ----------------------------------------------
     def _counted_values(self):
         """Counted values of the campaign's participants, joined once to the unit as it was in
@@ -289,28 +437,51 @@ class Snapshot:
             value__isnull=False,
         )
 
-    @cached_property
-    def sums_by_kind(self):
-        """(unit kind, measure code) → (sum, number of units that gave a value)."""
-        rows = (
-            self._counted_values()
-            .values_list("report__unit__campaign_units__kind", "measure__code")
-            .annotate(total=Sum("value"), n=Count("id"))
-            .order_by()
+    def _sums(self, *keys):
+        """Counted values summed by `keys`, the unit's kind in the campaign, its standing's
+        number in `_apart` (None: summed as its kind) and the measure."""
+        standings, units = self._apart
+        apart = Case(
+            *(When(report__unit_id__in=unit_ids, then=Value(number)) for number, unit_ids in units.items()),
+            default=Value(None),
+            output_field=IntegerField(),
         )
-        return {(kind, code): (total, n) for kind, code, total, n in rows}
-
-    @cached_property
-    def sums_by_group(self):
-        """(group id, unit kind, measure code) → sum. A unit in two groups counts in both."""
         rows = (
             self._counted_values()
-            .filter(report__unit__groups__campaign=self.campaign)
-            .values_list("report__unit__groups", "report__unit__campaign_units__kind", "measure__code")
+            .annotate(apart=apart)
+            .values_list(*keys, "report__unit__campaign_units__kind", "apart", "measure_id")
             .annotate(total=Sum("value"))
             .order_by()
         )
-        return {(group, kind, code): total for group, kind, code, total in rows if group is not None}
+        for *key, kind, number, measure_id, total in rows:
+            standing = self._as_its_kind(kind) if number is None else standings[number]
+            yield *key, standing, self.code_by_measure_id[measure_id], total
+
+    @cached_property
+    def sums_by_kind(self):
+        """unit kind → measure code → [(Standing, sum)]."""
+        sums = defaultdict(lambda: defaultdict(list))
+        for standing, code, total in self._sums():
+            sums[standing.kind][code].append((standing, total))
+        return sums
+
+    @cached_property
+    def sums_by_group(self):
+        """group id → measure code → [(Standing, sum)]. A unit in two groups counts in both."""
+        sums = defaultdict(lambda: defaultdict(list))
+        own = {group.pk for group in self.groups}  # a unit's groups of other campaigns do not count here
+        for group_id, standing, code, total in self._sums("report__unit__groups"):
+            if group_id in own:
+                sums[group_id][code].append((standing, total))
+        return sums
+
+    @cached_property
+    def _province_sums(self):
+        sums = defaultdict(list)
+        for by_code in self.sums_by_kind.values():
+            for code, rows in by_code.items():
+                sums[code].extend(rows)
+        return sums
 
     @cached_property
     def unit_values(self):
@@ -320,17 +491,6 @@ class Snapshot:
             values[unit_id][code] = value
         return values
 
-    @cached_property
-    def _counted_reporters(self):
-        """measure code → ids of the counted units expected to report it."""
-        by_kind = defaultdict(set)
-        for unit_id in self.counted_unit_ids:
-            by_kind[self.unit_by_id[unit_id].kind].add(unit_id)
-        return {
-            code: set().union(*(by_kind[kind] for kind in kinds)) | (units & self.counted_unit_ids)
-            for code, (kinds, units) in self.reporters.items()
-        }
-
     # --- results ---------------------------------------------------------------------
     def _kinds_of(self, target):
         return set(target.over_kinds) if target.over_kinds else None
@@ -339,67 +499,61 @@ class Snapshot:
         kinds = self._kinds_of(target)
         return kinds is None or unit.kind in kinds
 
-    def _evaluate(self, target, sums, expected):
-        """Apply the formula to a scope's sums. A measure nobody in the scope is expected
-        to report counts as 0 (a department plants no forest); a measure that is expected
-        but has no value is "no data"; a scope with no value at all has no data."""
-        names = target.parsed.names
-        if not any(sums.get(name) is not None for name in names):
-            return None
-        values = {}
-        for name in names:
-            value = sums.get(name)
-            values[name] = value if value is not None or expected(name) else Decimal(0)
-        return target.parsed.evaluate(values)
+    def _figure(self, target, sums, standings):
+        """`target` over one scope: `sums` are the scope's counted sums (code → [(Standing,
+        sum)]), `standings` counts its participants by Standing. Only the units that gave
+        every input they are expected to report are summed; a measure none of them is expected
+        to report counts as 0 (a department plants no forest); no such unit: no data."""
+        expected = complete = 0
+        for standing, count in standings.items():
+            if standing.in_scope(target):
+                expected += count
+                if standing.complete_for(target):
+                    complete += count
+        if not complete:
+            return Figure(None, complete, expected)
+        values = dict.fromkeys(target.parsed.names, Decimal(0))
+        for name in values:
+            for standing, total in sums.get(name, ()):
+                if name in standing.inputs and standing.in_scope(target) and standing.complete_for(target):
+                    values[name] += total
+        return Figure(target.parsed.evaluate(values), complete, expected)
 
-    def _expected_in(self, target, unit_ids=None, kind=None):
-        """A test: is a measure expected from some counted unit of this scope?"""
-        kinds = self._kinds_of(target)
+    def province_figure(self, target):
+        return self._figure(target, self._province_sums, self._province_standings)
 
-        def expected(code):
-            for unit_id in self._counted_reporters.get(code, ()):
-                unit_kind = self.unit_by_id[unit_id].kind
-                if kinds is not None and unit_kind not in kinds:
-                    continue
-                if kind is not None and unit_kind != kind:
-                    continue
-                if unit_ids is not None and unit_id not in unit_ids:
-                    continue
-                return True
-            return False
+    def kind_figure(self, target, kind):
+        return self._figure(target, self.sums_by_kind.get(kind, {}), self._kind_standings(kind))
 
-        return expected
+    def group_figure(self, target, group):
+        return self._figure(target, self.sums_by_group.get(group.pk, {}), self._group_standings[group.pk])
 
     def value_for_province(self, target):
-        kinds = self._kinds_of(target)
-        sums = {}
-        for (kind, code), (total, _n) in self.sums_by_kind.items():
-            if code in target.parsed.names and (kinds is None or kind in kinds):
-                sums[code] = sums.get(code, Decimal(0)) + total
-        return self._evaluate(target, sums, self._expected_in(target))
+        return self.province_figure(target).value
 
     def value_for_kind(self, target, kind):
-        kinds = self._kinds_of(target)
-        if kinds is not None and kind not in kinds:
-            return None
-        sums = {code: total for (k, code), (total, _n) in self.sums_by_kind.items() if k == kind}
-        return self._evaluate(target, sums, self._expected_in(target, kind=kind))
+        return self.kind_figure(target, kind).value
 
     def value_for_group(self, target, group):
-        kinds = self._kinds_of(target)
-        sums = {}
-        for (group_id, kind, code), total in self.sums_by_group.items():
-            if group_id == group.pk and (kinds is None or kind in kinds):
-                sums[code] = sums.get(code, Decimal(0)) + total
-        return self._evaluate(target, sums, self._expected_in(target, unit_ids=group.member_ids))
+        return self.group_figure(target, group).value
 
     def value_for_unit(self, target, unit, values=None):
         """A unit's own figure: the same formula applied to its own measures. `values` may
-        give the unit's values directly (the report form shows a draft's own figures)."""
+        give the unit's values directly (the report form shows a draft's own figures). A
+        measure the unit does not report counts as 0; one it reports but left empty is "no
+        data"."""
         if not self._in_scope(target, unit):
             return None
         own = values if values is not None else self.unit_values.get(unit.pk, {})
-        return self._evaluate(target, own, lambda code: self.reports_measure(unit, code))
+        names = target.parsed.names
+        if not any(own.get(name) is not None for name in names):
+            return None
+        return target.parsed.evaluate(
+            {
+                name: own.get(name) if own.get(name) is not None or self.reports_measure(unit, name) else Decimal(0)
+                for name in names
+            }
+        )
 
     # --- goals: most specific first ----------------------------------------------------
     # A rate's goal holds for every part of its scope (each district ≥ 80 %), so a unit
@@ -470,7 +624,7 @@ class Snapshot:
     def goal_for_unit(self, target, unit):
         return _value_of(self.unit_goal(target, unit))
 
-    def _result(self, target, value, goal, label):
+    def _result(self, target, value, goal, label, figure=None):
         # The status is judged on the figure as shown (one decimal, half-up), so a rate
         # shown as 90,0 against a goal of 90 reads "đạt", never "gần đạt".
         shown = None if value is None else round_half_up(value, 1)
@@ -483,18 +637,25 @@ class Snapshot:
             share=goal_share(value, amount, target.direction),
             scope_label=label,
             due=due,
+            coverage_complete=None if figure is None else figure.complete,
+            coverage_expected=None if figure is None else figure.expected,
         )
 
+    def _aggregate_result(self, target, figure, goal, label):
+        return self._result(target, figure.value, goal, label, figure)
+
     def province_result(self, target):
-        return self._result(target, self.value_for_province(target), self.province_goal(target), _("Toàn tỉnh"))
+        return self._aggregate_result(target, self.province_figure(target), self.province_goal(target), _("Toàn tỉnh"))
 
     def kind_result(self, target, kind, label=""):
-        return self._result(
-            target, self.value_for_kind(target, kind), self.kind_goal(target, kind), label or UnitKind(kind).label
+        return self._aggregate_result(
+            target, self.kind_figure(target, kind), self.kind_goal(target, kind), label or UnitKind(kind).label
         )
 
     def group_result(self, target, group):
-        return self._result(target, self.value_for_group(target, group), self.group_goal(target, group), group.name)
+        return self._aggregate_result(
+            target, self.group_figure(target, group), self.group_goal(target, group), group.name
+        )
 
     def unit_result(self, target, unit, values=None):
         return self._result(target, self.value_for_unit(target, unit, values), self.unit_goal(target, unit), unit.name)

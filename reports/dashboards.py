@@ -508,6 +508,7 @@ def dashboard_tables(data):
             None if result.goal is None else format_goal(result.target, result.goal, result.due),
             result.status.text,
             None if result.share is None else round_half_up(result.share, 1),
+            result.coverage_text,
         )
         for result in data["results"]
     ]
@@ -543,6 +544,7 @@ def dashboard_tables(data):
         _("Mức"),
         _("Đánh giá"),
         _("Tiến độ (%)"),
+        _("Độ đầy đủ số liệu"),
     ]
     missing_headers = [_("Đơn vị"), _("Loại"), _("Tình trạng"), _("Cán bộ đầu mối"), _("Thư điện tử"), _("Điện thoại")]
     return [

@@ -70,18 +70,20 @@ ALIGN = {
 
 
 def _table(document, headers, rows, widths, *, align=None):
-    """A bordered table whose header row repeats on each page. Built as one XML fragment:
-    python-docx's cell-by-cell API takes seconds for the hundreds of tables of Phụ lục I."""
+    """A bordered table whose header row repeats on each page; a line break in a cell's text
+    starts a new line. Built as one XML fragment: python-docx's cell-by-cell API takes seconds
+    for the hundreds of tables of Phụ lục I."""
     align = align or ("center",) + (None,) * (len(headers) - 1)
     twips = [int(Cm(width).twips) for width in widths]
 
     def cell(text, width, *, bold=False, jc=None):
         justify = f'<w:jc w:val="{JUSTIFY[jc]}"/>' if jc else ""
         weight = "<w:b/>" if bold else ""
+        lines = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in str(text).split("\n"))
         return (
             f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
             f'<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>{justify}</w:pPr>'
-            f'<w:r><w:rPr>{weight}<w:sz w:val="23"/></w:rPr><w:t xml:space="preserve">{escape(str(text))}</w:t></w:r>'
+            f'<w:r><w:rPr>{weight}<w:sz w:val="23"/></w:rPr>{lines}</w:r>'
             "</w:p></w:tc>"
         )
 
@@ -117,7 +119,7 @@ def _results_rows(results):
     return [
         (
             str(index),
-            result.target.name,
+            f"{result.target.name}\n({result.coverage_text})" if result.coverage_text else result.target.name,
             result.target.unit_of_measure,
             "—" if result.goal is None else format_goal(result.target, result.goal, result.due),
             result.display_value,
@@ -179,9 +181,18 @@ def _annex_heading(document, label, title, reference):
 
 @translation.override("vi")  # the document is Vietnamese whoever compiles it
 def summary_docx(content):
-    """The summary as DOCX bytes, wrapped for a FileField (a ContentFile)."""
+    """The summary as DOCX bytes, wrapped for a FileField (a ContentFile), always in Vietnamese
+    like the PDF."""
     from django.core.files.base import ContentFile
 
+    with translation.override("vi"):
+        document = _summary_document(content)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return ContentFile(buffer.getvalue())
+
+
+def _summary_document(content):
     document = Document()
     _setup(document)
     doc, campaign = content["doc"], content["campaign"]
@@ -256,10 +267,7 @@ def summary_docx(content):
     headline = [result for item in content["sections"] for result in item["results"] if result.target.headline]
     if headline:
         _table(document, RESULT_HEADERS, _results_rows(headline), RESULT_WIDTHS, align=_RESULT_ALIGN)
-
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return ContentFile(buffer.getvalue())
+    return document
 
 
 _RESULT_ALIGN = ("center", None, "center", "right", "right", "center")

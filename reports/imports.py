@@ -5,6 +5,9 @@ Two sources share one check: `import_results` reads a campaign's long-form file 
 prefilled XLSX (`reports.excel`). The whole file is checked first; every bad row becomes a
 `Problem` carrying the file's row number (the header is row 1), and nothing is saved while
 any problem remains. Numbers in files are plain machine numbers (`parse_machine_number`).
+An empty value with a note marks the measure "no data" for the unit, the note being the
+reason, as the report form's "không có số liệu" box does; an empty value without a note is
+refused.
 """
 
 import csv
@@ -76,8 +79,9 @@ class UnitPlan:
 
     unit: Unit
     report: UnitReport | None
-    values: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)  # code → Decimal, or None for "no data"
     notes: dict = field(default_factory=dict)
+    no_data: set = field(default_factory=set)  # codes marked "no data" (with a note as the reason)
 
 
 # --- reading files ------------------------------------------------------------------------
@@ -311,8 +315,14 @@ def results_check(*, campaign, rows, status=ReportStatus.DRAFT):
             problems.append(_("trùng đơn vị và chỉ số với dòng %(row)s") % {"row": seen[key]})
             continue
         seen[key] = row.number
+        no_data = is_blank([row.value])
+        if no_data and not row.note:
+            problems.append(
+                _("giá trị trống; nếu đơn vị không có số liệu, ghi lý do ở cột note để đánh dấu “không có số liệu”")
+            )
+            continue
         try:
-            value = number_of(row.value)
+            value = None if no_data else number_of(row.value)
         except NumberError as exc:
             problems.append(str(exc))
             continue
@@ -326,6 +336,8 @@ def results_check(*, campaign, rows, status=ReportStatus.DRAFT):
             continue
         plan = plans.setdefault(row.unit, UnitPlan(unit=unit, report=reports.get(row.unit)))
         plan.values[measure.code] = value
+        if no_data:
+            plan.no_data.add(measure.code)
         if row.note is not None:
             plan.notes[measure.code] = row.note
         row_of[key] = row.number
@@ -345,6 +357,7 @@ def results_check(*, campaign, rows, status=ReportStatus.DRAFT):
             plan.report and plan.report.status in (ReportStatus.SUBMITTED, ReportStatus.ACCEPTED)
         ):
             no_data = {measure_code for measure_code, mv in existing.items() if mv.no_data} - set(plan.values)
+            no_data |= plan.no_data
             missing = [m.code for m in unit_measures if merged.get(m.code) is None and m.code not in no_data]
             if missing:
                 unit_problems.append(
@@ -376,7 +389,12 @@ def results_import(*, campaign, rows, status=ReportStatus.DRAFT, by=None):
             for plan in plans:
                 report = plan.report or report_get_or_create(campaign=campaign, unit=plan.unit, by=by)
                 report_save_values(
-                    report=report, by=by, values=plan.values, notes=plan.notes, action=EventAction.IMPORTED
+                    report=report,
+                    by=by,
+                    values=plan.values,
+                    notes=plan.notes,
+                    no_data=plan.no_data,
+                    action=EventAction.IMPORTED,
                 )
                 if status != ReportStatus.DRAFT and report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED):
                     report_submit(report=report, by=by)
@@ -413,6 +431,7 @@ def report_import_rows(*, report, rows, by, file_version=None):
         by=by,
         values=plan.values,
         notes=plan.notes,
+        no_data=plan.no_data,
         expected_version=report.version,
         action=EventAction.IMPORTED,
     )

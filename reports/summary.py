@@ -258,7 +258,8 @@ def assessment_sentences(province, units):
     return sentences
 
 
-def _chart_pieces(title, items, goal, unit, description, direction="at_least"):
+def _chart_pieces(title, items, goal, unit, description, direction="at_least", coverage=""):
+    """The chart in pieces of CHART_ROWS bars; `coverage` is printed under the last piece."""
     from .charts import bar_chart
 
     pieces = []
@@ -275,7 +276,15 @@ def _chart_pieces(title, items, goal, unit, description, direction="at_least"):
             direction=direction,
         )
         pieces.append({"title": piece_title, "svg": mark_safe(svg)})  # noqa: S308 - bar_chart escapes its text
+    if pieces:
+        pieces[-1]["coverage"] = coverage
     return pieces
+
+
+def _coverage_line(labelled):
+    """What each bar of a chart rests on: "Số liệu: Cụm 1: 3/4 đơn vị có đủ số liệu; …"."""
+    parts = [f"{label}: {result.coverage_text}" for label, result in labelled if result.coverage_text]
+    return f"Số liệu: {'; '.join(parts)}." if parts else ""
 
 
 def summary_charts(collected):
@@ -290,37 +299,43 @@ def summary_charts(collected):
         target = result.target
         if not target.headline:
             continue
-        rows = [
-            (group.name, group_result.value, group_result.goal)
+        labelled = [
+            (group.name, group_result)
             for group in snapshot.groups
             for group_result in [snapshot.group_result(target, group)]
             if group_result.value is not None
         ]
-        if not rows:
-            rows = [
-                (kinds[kind], kind_result.value, kind_result.goal)
+        if not labelled:
+            labelled = [
+                (kinds[kind], kind_result)
                 for kind in (target.over_kinds or list(kinds))
                 for kind_result in [snapshot.kind_result(target, kind)]
                 if kind_result.value is not None
             ]
-        if len(rows) >= 2:
-            rows.append(("Toàn tỉnh", result.value, result.goal))
+        if len(labelled) >= 2:
+            labelled.append(("Toàn tỉnh", result))
             charts.extend(
                 _chart_pieces(
                     f"{target.name} ({target.unit_of_measure})",
-                    rows,
+                    [(label, row.value, row.goal) for label, row in labelled],
                     None,
                     target.unit_of_measure,
                     f"Kết quả theo cụm, khối thi đua; toàn tỉnh đạt {_shown(target, result.value)}.",
                     target.direction,
+                    coverage=_coverage_line(labelled),
                 )
             )
         elif target.unit_of_measure == "%":
-            province_rows.append((target.name, result.value, result.goal, target.direction))
+            province_rows.append((target.name, result))
     if province_rows:
         charts.extend(
             _chart_pieces(
-                "Các chỉ tiêu chủ yếu của toàn tỉnh (%)", province_rows, None, "%", "Kết quả toàn tỉnh so với mức."
+                "Các chỉ tiêu chủ yếu của toàn tỉnh (%)",
+                [(label, row.value, row.goal, row.target.direction) for label, row in province_rows],
+                None,
+                "%",
+                "Kết quả toàn tỉnh so với mức.",
+                coverage=_coverage_line(province_rows),
             )
         )
     return charts
