@@ -180,6 +180,8 @@ class EventAction(models.TextChoices):
     ACCEPTED = "accepted", _("Chấp nhận")
     EVIDENCE_ADDED = "evidence_added", _("Thêm minh chứng")
     EVIDENCE_REMOVED = "evidence_removed", _("Xóa minh chứng")
+    REOPENED = "reopened", _("Mở lại báo cáo đã chấp nhận")
+    RECALLED = "recalled", _("Rút lại báo cáo đã gửi")
 
 
 class ReportEvent(models.Model):
