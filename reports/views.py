@@ -35,6 +35,8 @@ from .forms import (
     value_field,
 )
 from .models import ReportStatus
+from .outliers import CONFIRM_FIELD as OUTLIER_CONFIRM_FIELD
+from .outliers import confirmed_outlier, outlier_flags_save, outlier_warnings, with_outlier_counts
 from .services import (
     ConcurrentEdit,
     ReportError,
@@ -184,7 +186,14 @@ def _review_aids(request, report, context, reopen_form):
     (reviewers, accepted reports) and recall (the unit, submitted reports) actions."""
     user = request.user
     own_unit = is_officer(user) and report.unit_id == unit_of(user).pk
+    flagged = []
+    for section in context["sections"]:
+        for row in section.rows:
+            row["outlier"] = confirmed_outlier(row["stored"])
+            if row["outlier"] is not None:
+                flagged.append(row)
     return {
+        "outlier_rows": flagged,
         "changes_since_return": (
             review.changes_since_return(report, context["measures"])
             if review.shows_changes_since_return(report)
@@ -214,8 +223,11 @@ def report_edit(request, pk):
     action = request.POST.get("action", "save")
     form = ReportForm(request.POST, measures=measures, sections=sections)
     formset = CommendationFormSet(request.POST, prefix=COMMENDATION_PREFIX)
-    conflict = None
+    conflict = outliers = None
     if form.is_valid() and formset.is_valid():
+        outliers = outlier_warnings(report, form.values(), request.POST.getlist(OUTLIER_CONFIRM_FIELD))
+        if outliers.pending:
+            return _render_edit(request, report, form, formset, outliers=outliers)
         try:
             report_save_values(
                 report=report,
@@ -240,16 +252,18 @@ def report_edit(request, pk):
         except ReportError as exc:
             form.add_problems(exc.problems)
         else:
+            outlier_flags_save(report=report, check=outliers)
             if action == "submit":
                 return redirect("reports:report_submit", pk=report.pk)
             messages.success(request, _("Đã lưu nháp (phiên bản %(version)s).") % {"version": report.version})
             url = reverse("reports:report_edit", args=[report.pk])
             return redirect(url + ("#commendations" if action == "add_row" else ""))
-    return _render_edit(request, report, form, formset, conflict=conflict)
+    return _render_edit(request, report, form, formset, conflict=conflict, outliers=outliers)
 
 
-def _render_edit(request, report, form, formset, *, conflict=None, evidence_form=None):
+def _render_edit(request, report, form, formset, *, conflict=None, evidence_form=None, outliers=None):
     context = _report_context(request, report)
+    context["outliers"] = outliers
     latest = {}
     if conflict is not None:
         stored = current_values(report)
@@ -418,6 +432,7 @@ def review_queue(request):
         raise Http404
     form = QueueFilterForm(request.GET or {"status": ReportStatus.SUBMITTED})
     reports = form.filter(reports_for_user(request.user)).distinct()
+    reports = with_outlier_counts(reports)
     reports = reports.select_related("submitted_by", "reviewed_by").order_by(
         F("submitted_at").asc(nulls_last=True), "unit__kind", "unit__name"
     )
