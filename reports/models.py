@@ -100,6 +100,13 @@ class MeasureValue(models.Model):
     value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=4, null=True, blank=True)
     no_data = models.BooleanField(_("không có số liệu"), default=False)
     note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    # An unusual value the officer confirmed (reports.outliers): the flag holds while the
+    # value stays the one confirmed, whichever way it is later changed.
+    outlier_confirmed = models.BooleanField(_("đã xác nhận giá trị bất thường"), default=False)
+    outlier_value = models.DecimalField(
+        _("giá trị bất thường đã xác nhận"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    outlier = models.JSONField(_("lý do bất thường"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("số liệu")
@@ -180,6 +187,8 @@ class EventAction(models.TextChoices):
     ACCEPTED = "accepted", _("Chấp nhận")
     EVIDENCE_ADDED = "evidence_added", _("Thêm minh chứng")
     EVIDENCE_REMOVED = "evidence_removed", _("Xóa minh chứng")
+    REOPENED = "reopened", _("Mở lại báo cáo đã chấp nhận")
+    RECALLED = "recalled", _("Rút lại báo cáo đã gửi")
 
 
 class ReportEvent(models.Model):

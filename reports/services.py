@@ -134,10 +134,9 @@ def report_save_values(
                 MeasureValue.objects.create(
                     report=report, measure=measure, value=new_value, no_data=new_no_data, note=new_note
                 )
-                changes.append(_change(code, None, new_value))
+                changes.extend(_value_changes(code, None, new_value, new_note, new_no_data))
             elif (old.value, old.note, old.no_data) != (new_value, new_note, new_no_data):
-                if old.value != new_value:
-                    changes.append(_change(code, old.value, new_value))
+                changes.extend(_value_changes(code, old, new_value, new_note, new_no_data))
                 old.value, old.note, old.no_data = new_value, new_note, new_no_data
                 old.save(update_fields=["value", "note", "no_data"])
         for code in no_data - set(values):
@@ -146,7 +145,9 @@ def report_save_values(
                 MeasureValue.objects.create(
                     report=report, measure=by_code[code], value=None, no_data=True, note=notes.get(code, "")
                 )
+                changes.extend(_value_changes(code, None, None, notes.get(code, ""), True))
             elif not old.no_data:
+                changes.extend(_value_changes(code, old, None, notes.get(code, old.note), True))
                 old.no_data, old.value = True, None
                 old.note = notes.get(code, old.note)
                 old.save(update_fields=["no_data", "value", "note"])
@@ -154,9 +155,9 @@ def report_save_values(
             section = report.campaign.sections.get(code=section_code)
             narrative, _ = Narrative.objects.get_or_create(report=report, section=section)
             if narrative.text != text:
+                changes.append({"section": section_code, "narrative": True, "old": narrative.text, "new": text})
                 narrative.text = text
                 narrative.save(update_fields=["text"])
-                changes.append({"section": section_code, "narrative": True})
         if commendations is not None:
             changes.extend(_replace_commendations(report, commendations))
         bump_version(report, expected_version=version, by=by)
@@ -170,6 +171,21 @@ def _change(code, old, new):
         "old": None if old is None else format_vn_number(old),
         "new": None if new is None else format_vn_number(new),
     }
+
+
+def _value_changes(code, old, new_value, new_note, new_no_data):
+    """The change entries of one measure: its value (old → new, as before; always on
+    creation), and its note and "no data" mark when they change, under their own keys
+    so readers that look for "measure" entries see value changes only."""
+    entries = []
+    old_value, old_note, old_no_data = (None, "", False) if old is None else (old.value, old.note, old.no_data)
+    if old is None or old_value != new_value:
+        entries.append(_change(code, old_value, new_value))
+    if old_note != new_note:
+        entries.append({"note": code, "old": old_note, "new": new_note})
+    if old_no_data != new_no_data:
+        entries.append({"no_data": code, "old": old_no_data, "new": new_no_data})
+    return entries
 
 
 COMMENDATION_FIELDS = ("kind", "name", "achievement", "award")

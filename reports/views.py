@@ -18,7 +18,7 @@ from campaigns.models import Campaign, CampaignStatus
 from campaigns.numbers import format_vn_number
 from campaigns.roles import is_officer, is_reviewer, unit_of
 
-from . import workflow
+from . import review, workflow
 from .access import report_for_user, reports_for_user
 from .aggregation import Snapshot
 from .forms import (
@@ -35,6 +35,8 @@ from .forms import (
     value_field,
 )
 from .models import ReportStatus
+from .outliers import CONFIRM_FIELD as OUTLIER_CONFIRM_FIELD
+from .outliers import confirmed_outlier, outlier_flags_save, outlier_warnings, with_outlier_counts
 from .services import (
     ConcurrentEdit,
     ReportError,
@@ -119,6 +121,8 @@ def _change_row(change, names):
         return {"label": _("Nội dung phần %(code)s") % {"code": change["section"]}, "edited": True}
     elif "commendation" in change:
         label = _("Đề nghị khen thưởng: %(name)s") % {"name": change["commendation"]}
+    elif "note" in change or "no_data" in change:
+        return review.flag_change_row(change, names)
     else:
         label = ", ".join(change)
     return {"label": label, "old": change.get("old"), "new": change.get("new")}
@@ -170,10 +174,35 @@ def report_detail(request, pk):
     return _render_detail(request, report)
 
 
-def _render_detail(request, report, review_form=None):
+def _render_detail(request, report, review_form=None, reopen_form=None):
     context = _report_context(request, report)
     context["review_form"] = review_form or ReviewForm(initial={"version": report.version})
+    context.update(_review_aids(request, report, context, reopen_form))
     return render(request, "reports/report_detail.html", context)
+
+
+def _review_aids(request, report, context, reopen_form):
+    """What the report page adds for a decision: the changes since a return, the reopen
+    (reviewers, accepted reports) and recall (the unit, submitted reports) actions."""
+    user = request.user
+    own_unit = is_officer(user) and report.unit_id == unit_of(user).pk
+    flagged = []
+    for section in context["sections"]:
+        for row in section.rows:
+            row["outlier"] = confirmed_outlier(row["stored"])
+            if row["outlier"] is not None:
+                flagged.append(row)
+    return {
+        "outlier_rows": flagged,
+        "changes_since_return": (
+            review.changes_since_return(report, context["measures"])
+            if review.shows_changes_since_return(report)
+            else None
+        ),
+        "can_reopen": is_reviewer(user) and report.status == ReportStatus.ACCEPTED,
+        "reopen_form": reopen_form or ReviewForm(initial={"version": report.version}),
+        "can_recall": own_unit and report.status == ReportStatus.SUBMITTED,
+    }
 
 
 # --- the report form ---------------------------------------------------------------------
@@ -194,8 +223,11 @@ def report_edit(request, pk):
     action = request.POST.get("action", "save")
     form = ReportForm(request.POST, measures=measures, sections=sections)
     formset = CommendationFormSet(request.POST, prefix=COMMENDATION_PREFIX)
-    conflict = None
+    conflict = outliers = None
     if form.is_valid() and formset.is_valid():
+        outliers = outlier_warnings(report, form.values(), request.POST.getlist(OUTLIER_CONFIRM_FIELD))
+        if outliers.pending:
+            return _render_edit(request, report, form, formset, outliers=outliers)
         try:
             report_save_values(
                 report=report,
@@ -220,16 +252,18 @@ def report_edit(request, pk):
         except ReportError as exc:
             form.add_problems(exc.problems)
         else:
+            outlier_flags_save(report=report, check=outliers)
             if action == "submit":
                 return redirect("reports:report_submit", pk=report.pk)
             messages.success(request, _("Đã lưu nháp (phiên bản %(version)s).") % {"version": report.version})
             url = reverse("reports:report_edit", args=[report.pk])
             return redirect(url + ("#commendations" if action == "add_row" else ""))
-    return _render_edit(request, report, form, formset, conflict=conflict)
+    return _render_edit(request, report, form, formset, conflict=conflict, outliers=outliers)
 
 
-def _render_edit(request, report, form, formset, *, conflict=None, evidence_form=None):
+def _render_edit(request, report, form, formset, *, conflict=None, evidence_form=None, outliers=None):
     context = _report_context(request, report)
+    context["outliers"] = outliers
     latest = {}
     if conflict is not None:
         stored = current_values(report)
@@ -325,6 +359,72 @@ def report_review(request, pk, decision):
     return _render_detail(request, report, review_form=form)
 
 
+def _stale(request, report):
+    report.refresh_from_db()
+    messages.error(
+        request,
+        _(
+            "Báo cáo vừa được người khác thay đổi (nay là phiên bản %(version)s, %(status)s) nên thao tác "
+            "chưa được thực hiện. Xem lại báo cáo rồi thử lại nếu vẫn cần."
+        )
+        % {"version": report.version, "status": report.get_status_display().lower()},
+    )
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+@require_POST
+def report_reopen(request, pk):
+    """Reopen an accepted report with a reason the unit sees, so the unit can correct it.
+    Reviewers only."""
+    report = report_for_user(request.user, pk)
+    if not is_reviewer(request.user):
+        raise Http404
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        if "version" in form.errors:
+            messages.error(request, _("Biểu mẫu thiếu phiên bản báo cáo; hãy tải lại trang."))
+            return redirect("reports:report_detail", pk=report.pk)
+        return _render_detail(request, report, reopen_form=form)
+    try:
+        workflow.report_reopen(
+            report=report,
+            by=request.user,
+            reason=form.cleaned_data["comment"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ConcurrentEdit:
+        return _stale(request, report)
+    except ReportError as exc:
+        if "reason" in exc.problems:
+            form.add_error("comment", exc.problems["reason"])
+            return _render_detail(request, report, reopen_form=form)
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Đã mở lại báo cáo của %(unit)s; đơn vị sửa được và gửi lại.") % {"unit": report.unit.name}
+        )
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+@require_POST
+def report_recall(request, pk):
+    """The unit takes back a submitted report nobody has reviewed yet, to edit it further."""
+    report = report_for_user(request.user, pk, write=True)
+    form = SubmitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Biểu mẫu thiếu phiên bản báo cáo; hãy tải lại trang."))
+        return redirect("reports:report_detail", pk=report.pk)
+    try:
+        workflow.report_recall(report=report, by=request.user, expected_version=form.cleaned_data["version"])
+    except ConcurrentEdit:
+        return _stale(request, report)
+    except ReportError as exc:
+        messages.error(request, str(exc))
+        return redirect("reports:report_detail", pk=report.pk)
+    messages.success(request, _("Đã rút lại báo cáo. Sửa xong, hãy gửi lại để Sở Nội vụ xét."))
+    return redirect("reports:report_edit", pk=report.pk)
+
+
 @require_GET
 def review_queue(request):
     """Reviewers' queue: submitted reports first, filtered by kind, group, status, late."""
@@ -332,6 +432,7 @@ def review_queue(request):
         raise Http404
     form = QueueFilterForm(request.GET or {"status": ReportStatus.SUBMITTED})
     reports = form.filter(reports_for_user(request.user)).distinct()
+    reports = with_outlier_counts(reports)
     reports = reports.select_related("submitted_by", "reviewed_by").order_by(
         F("submitted_at").asc(nulls_last=True), "unit__kind", "unit__name"
     )

@@ -8,6 +8,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import EventAction, ReportEvent, ReportStatus
 from .services import ReportError, bump_version, current_values, report_measures
@@ -88,4 +89,39 @@ def _review(report, by, status, action, comment, expected_version):
             reviewer_comment=comment,
         )
         ReportEvent.objects.create(report=report, action=action, by=by, version=report.version, comment=comment)
+    return report
+
+
+def report_reopen(*, report, by, reason, expected_version=None):
+    """Reopen an accepted report so the unit can correct it: it goes back to "returned" with
+    the reason as the reviewer's comment the unit sees. When it was submitted and whether it
+    was late stay as they were."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReportError({"reason": gettext("Cần ghi rõ lý do mở lại để đơn vị biết cần sửa gì.")})
+    if report.status != ReportStatus.ACCEPTED:
+        raise ReportError(gettext("Chỉ mở lại được báo cáo đã chấp nhận."))
+    return _review(report, by, ReportStatus.RETURNED, EventAction.REOPENED, reason, expected_version)
+
+
+def report_recall(*, report, by, expected_version=None):
+    """Take back a submitted report nobody has reviewed yet, to edit it further: it goes back
+    to "draft", or to "returned" when the province had already sent it back once (the
+    reviewer's comment stays). Refused once a reviewer has accepted or returned it. When it
+    was submitted and whether it was late stay as they were: the next submission decides."""
+    if report.status == ReportStatus.ACCEPTED:
+        raise ReportError(
+            gettext("Sở Nội vụ đã chấp nhận báo cáo nên không rút lại được; nếu cần sửa, đề nghị Sở Nội vụ mở lại.")
+        )
+    if report.status != ReportStatus.SUBMITTED:
+        raise ReportError(gettext("Báo cáo chưa gửi hoặc đã được trả lại, đơn vị đang sửa được nên không cần rút lại."))
+    status = ReportStatus.RETURNED if report.reviewed_at else ReportStatus.DRAFT
+    with transaction.atomic():
+        bump_version(
+            report,
+            expected_version=report.version if expected_version is None else expected_version,
+            by=by,
+            status=status,
+        )
+        ReportEvent.objects.create(report=report, action=EventAction.RECALLED, by=by, version=report.version)
     return report

@@ -76,12 +76,14 @@ UNIT_WRITE = {
     "reports:evidence_upload",
     "reports:evidence_delete",
     "reports:report_xlsx_upload",
+    "reports:report_recall",
 }
 # Reviewers only (Sở Nội vụ): the queue and the decisions on reports.
 REVIEW = {
     "reports:review_queue",
     "reports:report_accept",
     "reports:report_return",
+    "reports:report_reopen",
     "reports:summary_compile",
     "reports:summary_retry",
     "reports:remind_unit",

@@ -152,6 +152,36 @@ def test_review_actions(decision, actor, expected, report, as_actor):
         assert state() == before
 
 
+@pytest.mark.parametrize("actor,expected", per_actor("login", 404, 404, 302, 404), ids=ACTORS)
+def test_reopen(actor, expected, report, as_actor):
+    UnitReport.objects.filter(pk=report.pk).update(status=ReportStatus.ACCEPTED)
+    report.refresh_from_db()
+    before = state()
+    response = as_actor(actor).post(
+        reverse("reports:report_reopen", args=[report.pk]), {"version": report.version, "comment": "Sai số liệu"}
+    )
+    assert_outcome(response, expected)
+    report.refresh_from_db()
+    if expected == 302:
+        assert report.status == ReportStatus.RETURNED
+    else:
+        assert state() == before
+
+
+@pytest.mark.parametrize("actor,expected", per_actor("login", 302, 404, 404, 404), ids=ACTORS)
+def test_recall(actor, expected, report, as_actor):
+    UnitReport.objects.filter(pk=report.pk).update(status=ReportStatus.SUBMITTED)
+    report.refresh_from_db()
+    before = state()
+    response = as_actor(actor).post(reverse("reports:report_recall", args=[report.pk]), {"version": report.version})
+    assert_outcome(response, expected)
+    report.refresh_from_db()
+    if expected == 302:
+        assert report.status == ReportStatus.DRAFT
+    else:
+        assert state() == before
+
+
 @pytest.mark.parametrize("actor,expected", per_actor("login", 302, 404, 404, 404), ids=ACTORS)
 def test_evidence_delete(actor, expected, evidence, as_actor):
     response = as_actor(actor).post(reverse("reports:evidence_delete", args=[evidence.report_id, evidence.pk]))
@@ -165,6 +195,8 @@ def test_evidence_delete(actor, expected, evidence, as_actor):
         ("report_detail", "post"),
         ("report_accept", "get"),
         ("report_return", "get"),
+        ("report_reopen", "get"),
+        ("report_recall", "get"),
         ("evidence_upload", "get"),
     ],
 )
