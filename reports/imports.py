@@ -4,7 +4,9 @@ Two sources share one check: `import_results` reads a campaign's long-form file 
 `unit,measure,value[,note]`, one value a row), and a unit officer uploads the unit's own
 prefilled XLSX (`reports.excel`). The whole file is checked first; every bad row becomes a
 `Problem` carrying the file's row number (the header is row 1), and nothing is saved while
-any problem remains. Numbers in files are plain machine numbers (`parse_machine_number`).
+any problem remains. Numbers in long-form files are plain machine numbers
+(`parse_machine_number`); the unit's own sheet is read the Vietnamese way, as it is written,
+and is saved only once the officer has seen and confirmed its changes (`UploadPlan`).
 """
 
 import csv
