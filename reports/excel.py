@@ -9,6 +9,7 @@ import datetime
 import io
 import itertools
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
@@ -19,7 +20,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
 from campaigns.models import ValueType
-from campaigns.numbers import NumberError
+from campaigns.numbers import AmbiguousNumber, NumberError, parse_vn_number
 
 from .imports import ImportRefused, Problem, Row, is_blank, number_of, open_xlsx, read_upload, text_of, xlsx_rows
 from .models import ReportStatus, UnitReport
@@ -160,7 +161,14 @@ def unit_workbook(report):
         [INFO_VERSION, report.version],
         ["Tải về lúc", timezone.localtime().strftime("%d/%m/%Y %H:%M")],
         ["Hướng dẫn", _("Chỉ sửa cột “Giá trị” và “Ghi chú” ở trang “Số liệu”, rồi tải tệp lên trang báo cáo.")],
-        ["", _("Ghi số không phân nhóm hàng nghìn; ô để trống giữ nguyên giá trị đang có trên cổng.")],
+        [
+            "",
+            _(
+                "Số ghi như trên cổng: dấu chấm phân nhóm hàng nghìn, dấu phẩy trước phần thập phân "
+                "(3.868.370; 85,3). Xóa trống ô “Giá trị” là xóa giá trị đang có trên cổng."
+            ),
+        ],
+        ["", _("Sau khi tải lên, cổng hiện mọi thay đổi để bạn xem lại; chỉ khi bạn xác nhận mới lưu.")],
         ["", _("Tỷ lệ phần trăm ghi từ 0 đến 100; chỉ số có/không ghi 1 hoặc 0.")],
     ]
     write_table_sheet(workbook, INFO_SHEET, [_("Mục"), _("Nội dung")], info)
@@ -172,11 +180,24 @@ def unit_workbook_filename(report):
     return f"so-lieu-{report.campaign.code}-{report.unit.code}-v{report.version}.xlsx"
 
 
+@dataclass
+class UnitSheet:
+    """What a unit's workbook says: the rows that differ from the file as it was downloaded
+    (values read as Decimal, None for a blank cell), the report version the file was made
+    from (None if unknown) and the value cells that could not be read."""
+
+    rows: list
+    version: int | None
+    problems: list = field(default_factory=list)
+
+
 def read_unit_workbook(file, *, report, name="upload.xlsx"):
-    """Rows (reports.imports.Row) read back from a unit's workbook, and the report version the
-    file was made from (None if unknown). Left out: rows whose value cell is empty (an empty
-    cell keeps the value on the portal) and rows whose value and note are still what the file
-    was made with. Raises ImportRefused."""
+    """Read a unit's workbook back (a UnitSheet). Numeric cells are taken as they are; text
+    is read the Vietnamese way (`12.500` is 12500, `12,5` is 12,5) and dots that do not group
+    thousands (`12.50`) are refused, naming the cell. A blank value cell means "no value", so
+    it clears a value the portal has. Rows whose value and note are still what the file was
+    made with are left out, so an old file never undoes a later save. Raises ImportRefused
+    when the file itself is unreadable or not this report's."""
     workbook = open_xlsx(read_upload(file, name=name))
     try:
         version = check_info_sheet(workbook, report)
@@ -184,29 +205,51 @@ def read_unit_workbook(file, *, report, name="upload.xlsx"):
         table = xlsx_rows(workbook, sheet, max_col=10)
         header = next(table, None)
         columns = unit_columns(header[1] if header else [])
-        rows = []
+        names = {measure.code: measure.name for measure in report_measures(report)}
+        rows, problems = [], []
         for number, cells in table:
             if is_blank(cells):
                 continue
             cells = list(cells) + [None] * 10
-            value = cells[columns[VALUE_HEADER]]
-            if value is None or (isinstance(value, str) and not value.strip()):
+            code = text_of(cells[columns[CODE_HEADER]])
+            try:
+                value = cell_number(cells[columns[VALUE_HEADER]])
+            except NumberError as exc:
+                cell = f"{get_column_letter(columns[VALUE_HEADER] + 1)}{number}"
+                problems.append(Problem(number, unreadable_cell(cell, names.get(code, code), exc), cell=cell))
                 continue
             note = text_of(cells[columns[NOTE_HEADER]]) if NOTE_HEADER in columns else None
             if unchanged(value, note, cells, columns):
                 continue
-            rows.append(
-                Row(
-                    number=number,
-                    unit=report.unit.code,
-                    measure=text_of(cells[columns[CODE_HEADER]]),
-                    value=value,
-                    note=note,
-                )
-            )
-        return rows, version
+            rows.append(Row(number=number, unit=report.unit.code, measure=code, value=value, note=note))
+        return UnitSheet(rows=rows, version=version, problems=problems)
     finally:
         workbook.close()
+
+
+def cell_number(cell):
+    """A value cell of the unit's sheet as a Decimal, or None when blank. Raises NumberError."""
+    if cell is None or (isinstance(cell, str) and not cell.strip()):
+        return None
+    if isinstance(cell, str):
+        return parse_vn_number(cell)
+    return number_of(cell)
+
+
+def unreadable_cell(cell, name, error):
+    if isinstance(error, AmbiguousNumber):
+        readings = error.readings
+        if len(readings) == 1:
+            either = readings[0]
+        else:
+            either = _("%(first)s hoặc %(second)s") % {"first": readings[0], "second": readings[1]}
+        return _("Ô %(cell)s (%(measure)s): '%(text)s' không rõ nghĩa — viết %(readings)s") % {
+            "cell": cell,
+            "measure": name,
+            "text": error.text,
+            "readings": either,
+        }
+    return _("Ô %(cell)s (%(measure)s): %(error)s") % {"cell": cell, "measure": name, "error": error}
 
 
 def unit_columns(header):
@@ -227,14 +270,14 @@ def unit_columns(header):
 
 
 def unchanged(value, note, cells, columns):
-    """True when the row's value and note are those the file was downloaded with."""
+    """True when the row's value (a Decimal or None) and note are those the file was
+    downloaded with."""
     if not all(header in columns for header in ORIGINAL_HEADERS):
         return False
     if note is not None and note != text_of(cells[columns[ORIGINAL_NOTE_HEADER]]):
         return False
-    original = cells[columns[ORIGINAL_VALUE_HEADER]]
     try:
-        return original is not None and number_of(value) == number_of(original)
+        return value == cell_number(cells[columns[ORIGINAL_VALUE_HEADER]])
     except NumberError:
         return False
 

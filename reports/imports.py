@@ -4,10 +4,12 @@ Two sources share one check: `import_results` reads a campaign's long-form file 
 `unit,measure,value[,note]`, one value a row), and a unit officer uploads the unit's own
 prefilled XLSX (`reports.excel`). The whole file is checked first; every bad row becomes a
 `Problem` carrying the file's row number (the header is row 1), and nothing is saved while
-any problem remains. Numbers in files are plain machine numbers (`parse_machine_number`).
-An empty value with a note marks the measure "no data" for the unit, the note being the
-reason, as the report form's "không có số liệu" box does; an empty value without a note is
-refused.
+any problem remains. Numbers in long-form files are plain machine numbers
+(`parse_machine_number`); there an empty value with a note marks the measure "no data" for the
+unit, the note being the reason, as the report form's "không có số liệu" box does, and an empty
+value without a note is refused. The unit's own sheet is read the Vietnamese way, as it is
+written (an emptied cell clears the value), and is saved only once the officer has seen and
+confirmed its changes (`UploadPlan`).
 """
 
 import csv
@@ -27,7 +29,14 @@ from campaigns.numbers import NumberError, parse_machine_number
 
 from .aggregation import measures_for_unit
 from .models import EventAction, MeasureValue, ReportStatus, UnitReport
-from .services import ConcurrentEdit, ReportError, report_get_or_create, report_save_values
+from .services import (
+    ConcurrentEdit,
+    ReportError,
+    current_values,
+    report_get_or_create,
+    report_measures,
+    report_save_values,
+)
 from .uploads import zip_unpacks_too_far
 from .validation import check_parts, check_value
 from .workflow import report_accept, report_submit
@@ -54,13 +63,15 @@ class Row:
 
 @dataclass(frozen=True)
 class Problem:
-    """Why a row (or, with `row=None`, the file or a unit) was refused."""
+    """Why a row (or, with `row=None`, the file or a unit) was refused. `cell` is set when
+    the message itself names the cell (`Ô D7 (…): …`), so the row need not be repeated."""
 
     row: int | None
     message: str
+    cell: str = ""
 
     def __str__(self):
-        return f"row {self.row}: {self.message}" if self.row else self.message
+        return f"row {self.row}: {self.message}" if self.row and not self.cell else self.message
 
 
 class ImportRefused(Exception):
@@ -256,11 +267,12 @@ def number_of(value):
 # --- checking -----------------------------------------------------------------------------
 
 
-def results_check(*, campaign, rows, status=ReportStatus.DRAFT):
+def results_check(*, campaign, rows, status=ReportStatus.DRAFT, blank_clears=False):
     """Check every row of a file against the campaign; return the per-unit plan (list of
     UnitPlan) or raise ImportRefused listing every bad row. Part-over-whole is checked on the
     unit's existing values merged with the file's. With `status` submitted or accepted, each
-    unit's figures must also be complete enough to submit."""
+    unit's figures must also be complete enough to submit. With `blank_clears` (the unit's
+    own sheet), a row whose value is None clears the measure's value."""
     if not rows:
         raise ImportRefused(_("Tệp không có dòng số liệu nào."))
     measures = list(campaign.measures.select_related("section").prefetch_related("reporter_units"))
@@ -315,14 +327,15 @@ def results_check(*, campaign, rows, status=ReportStatus.DRAFT):
             problems.append(_("trùng đơn vị và chỉ số với dòng %(row)s") % {"row": seen[key]})
             continue
         seen[key] = row.number
-        no_data = is_blank([row.value])
+        blank = is_blank([row.value])
+        no_data = blank and not blank_clears  # the unit's own sheet: an emptied cell clears the value
         if no_data and not row.note:
             problems.append(
                 _("giá trị trống; nếu đơn vị không có số liệu, ghi lý do ở cột note để đánh dấu “không có số liệu”")
             )
             continue
         try:
-            value = None if no_data else number_of(row.value)
+            value = None if blank else number_of(row.value)
         except NumberError as exc:
             problems.append(str(exc))
             continue
@@ -407,31 +420,139 @@ def results_import(*, campaign, rows, status=ReportStatus.DRAFT, by=None):
     return {"units": len(plans), "values": sum(len(plan.values) for plan in plans)}
 
 
-def report_import_rows(*, report, rows, by, file_version=None):
-    """Save one unit's rows (from its own XLSX) into its report, all or nothing.
+@dataclass
+class UploadPlan:
+    """A unit's own file, checked whole and not saved yet: the values it sets (None clears),
+    the notes, the "no data" marks it keeps (a blank value on a measure marked "no data"
+    leaves the mark), and the report version all this was checked against."""
 
-    `file_version` is the report version the file was downloaded at: a value someone changed
-    since then and the file would overwrite with something else is refused (ConcurrentEdit),
-    so a stale file never silently undoes a newer save. Raises ImportRefused or ReportError.
+    version: int
+    values: dict
+    notes: dict
+    no_data: set = field(default_factory=set)
+
+    def as_data(self):
+        """The plan as JSON-safe data, to keep in the session until the officer confirms."""
+        return {
+            "version": self.version,
+            "values": {code: None if value is None else str(value) for code, value in self.values.items()},
+            "notes": dict(self.notes),
+            "no_data": sorted(self.no_data),
+        }
+
+    @classmethod
+    def from_data(cls, data):
+        return cls(
+            version=int(data["version"]),
+            values={code: None if value is None else Decimal(value) for code, value in data["values"].items()},
+            notes=dict(data["notes"]),
+            no_data=set(data["no_data"]),
+        )
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """One measure a plan changes, for the officer to see before confirming."""
+
+    measure: object
+    old_value: Decimal | None
+    new_value: Decimal | None
+    old_note: str
+    new_note: str
+    old_no_data: bool
+    new_no_data: bool
+
+    @property
+    def value_changed(self):
+        return (self.old_value, self.old_no_data) != (self.new_value, self.new_no_data)
+
+    @property
+    def note_changed(self):
+        return self.old_note != self.new_note
+
+    @property
+    def cleared(self):
+        return self.old_value is not None and self.new_value is None
+
+
+def not_editable():
+    return ReportError(_("Báo cáo đã gửi, không nhập được số liệu. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh."))
+
+
+def report_import_check(*, report, sheet):
+    """Check one unit's sheet (reports.excel.UnitSheet) against its report and return the
+    UploadPlan; nothing is saved.
+
+    Every unreadable cell and every broken rule is reported at once (ImportRefused). A file
+    downloaded at an older version that would overwrite a value someone changed since with
+    something else is refused (ConcurrentEdit), so a stale file never silently undoes a
+    newer save. Raises ImportRefused or ReportError.
     """
     if not report.editable:
-        raise ReportError(_("Báo cáo đã gửi, không nhập được số liệu. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh."))
-    if not rows:
-        raise ImportRefused(_("Tệp không có giá trị nào để nhập (cột “Giá trị” trống)."))
-    (plan,) = results_check(campaign=report.campaign, rows=rows)
+        raise not_editable()
+    if not sheet.rows and not sheet.problems:
+        raise ImportRefused(_("Tệp không có thay đổi nào so với lúc tải về."))
+    try:
+        plans = results_check(campaign=report.campaign, rows=sheet.rows, blank_clears=True) if sheet.rows else []
+    except ImportRefused as exc:
+        raise ImportRefused(sheet.problems + exc.problems) from None
+    if sheet.problems:
+        raise ImportRefused(sheet.problems)
+    (plan,) = plans
     report.refresh_from_db()
-    if file_version is not None and file_version < report.version:
-        events = list(report.events.filter(version__gt=file_version).select_related("by").order_by("at"))
+    existing = current_values(report)
+    if sheet.version is not None and sheet.version < report.version:
+        events = list(report.events.filter(version__gt=sheet.version).select_related("by").order_by("at"))
         changed = {change.get("measure") for event in events for change in event.changes}
-        current = {mv.measure.code: mv.value for mv in report.values.select_related("measure")}
+        current = {code: mv.value for code, mv in existing.items()}
         if any(code in changed and current.get(code) != value for code, value in plan.values.items()):
             raise ConcurrentEdit(report, events)
+    no_data = {
+        code for code, value in plan.values.items() if value is None and code in existing and existing[code].no_data
+    }
+    return UploadPlan(version=report.version, values=plan.values, notes=plan.notes, no_data=no_data)
+
+
+def upload_changes(report, plan):
+    """The PlannedChange of every measure `plan` would change in `report` as it is now, in
+    the directive's order: values set or cleared, notes, "no data" marks."""
+    existing = current_values(report)
+    changes = []
+    for measure in report_measures(report):
+        if measure.code not in plan.values:
+            continue
+        old = existing.get(measure.code)
+        new_value = plan.values[measure.code]
+        change = PlannedChange(
+            measure=measure,
+            old_value=old.value if old else None,
+            new_value=new_value,
+            old_note=old.note if old else "",
+            new_note=plan.notes.get(measure.code, old.note if old else ""),
+            old_no_data=bool(old and old.no_data),
+            new_no_data=measure.code in plan.no_data and new_value is None,
+        )
+        if change.value_changed or change.note_changed:
+            changes.append(change)
+    return changes
+
+
+def report_import_apply(*, report, plan, by):
+    """Save a confirmed UploadPlan into the report, all or nothing, only while the report is
+    still at the version the plan was checked against: a report saved by anyone since is
+    refused with ConcurrentEdit (their changes attached) and nothing is saved."""
+    report.refresh_from_db()
+    if not report.editable:
+        raise not_editable()
+    if report.version != plan.version:
+        events = list(report.events.filter(version__gt=plan.version).select_related("by").order_by("at"))
+        raise ConcurrentEdit(report, events)
     return report_save_values(
         report=report,
         by=by,
         values=plan.values,
         notes=plan.notes,
         no_data=plan.no_data,
-        expected_version=report.version,
+        expected_version=plan.version,
         action=EventAction.IMPORTED,
     )

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from campaigns.models import Campaign, CampaignStatus, Role
 
@@ -57,7 +57,10 @@ def _message(campaign, unit, today):
     else:
         when = f"đã quá hạn {-days} ngày"
     report = UnitReport.objects.filter(campaign=campaign, unit=unit).first()
-    state = report.get_status_display().lower() if report else "chưa bắt đầu"
+    # The email is written in Vietnamese only: it goes to Vietnamese officials, whoever sends
+    # it (the daily job, or a reviewer whose screen may be in English), so the status is too.
+    with translation.override("vi"):
+        state = report.get_status_display().lower() if report else "chưa bắt đầu"
     subject = f"[Thi đua] Nhắc hạn báo cáo {campaign.directive_number}: {unit.name} ({when})"
     body = (
         f"Kính gửi cán bộ đầu mối thi đua của {unit.name},\n\n"

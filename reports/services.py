@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from campaigns.numbers import format_vn_number
 
@@ -17,7 +18,7 @@ from .validation import check_unit_values
 
 class ReportError(Exception):
     """A domain rule refused the action. `problems` maps a field (measure code, or
-    "__all__") to a Vietnamese message."""
+    "__all__") to a message in the active language."""
 
     def __init__(self, problems):
         if isinstance(problems, str):
@@ -32,10 +33,13 @@ class ConcurrentEdit(ReportError):
     def __init__(self, report, events):
         self.report = report
         self.events = events
-        who = ", ".join(sorted({str(event.by) for event in events if event.by})) or "người khác"
+        who = ", ".join(sorted({str(event.by) for event in events if event.by})) or gettext("người khác")
         super().__init__(
-            f"Báo cáo đã được {who} lưu trong lúc bạn sửa (phiên bản {report.version}). "
-            "Dữ liệu của bạn chưa được lưu; xem các thay đổi bên dưới rồi nhập lại."
+            gettext(
+                "Báo cáo đã được %(who)s lưu trong lúc bạn sửa (phiên bản %(version)s). "
+                "Dữ liệu của bạn chưa được lưu; xem các thay đổi bên dưới rồi nhập lại."
+            )
+            % {"who": who, "version": report.version}
         )
 
 
@@ -97,14 +101,16 @@ def report_save_values(
     `require_all`, a measure is missing.
     """
     if not report.editable and action != EventAction.IMPORTED:
-        raise ReportError("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh.")
+        raise ReportError(gettext("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh."))
     notes = notes or {}
     no_data = set(no_data)
     measures = report_measures(report)
     by_code = {measure.code: measure for measure in measures}
     unknown = [code for code in values if code not in by_code]
     if unknown:
-        raise ReportError({code: f"Đơn vị không báo cáo chỉ số '{code}'." for code in unknown})
+        raise ReportError(
+            {code: gettext("Đơn vị không báo cáo chỉ số '%(code)s'.") % {"code": code} for code in unknown}
+        )
 
     existing = current_values(report)
     merged = {code: mv.value for code, mv in existing.items()}
@@ -115,7 +121,10 @@ def report_save_values(
     for code in no_data:
         note = notes[code] if code in notes else (existing[code].note if code in existing else "")
         if not note.strip():
-            problems.setdefault(code, f"{by_code[code].name}: ghi rõ lý do khi đánh dấu “không có số liệu”.")
+            problems.setdefault(
+                code,
+                gettext("%(measure)s: ghi rõ lý do khi đánh dấu “không có số liệu”.") % {"measure": by_code[code].name},
+            )
     if problems:
         raise ReportError(problems)
 

@@ -186,7 +186,9 @@ def duration_text(job):
     if job.duration is None:
         return ""
     seconds = int(job.duration / datetime.timedelta(seconds=1))
-    return f"{seconds // 60} phút {seconds % 60} giây" if seconds >= 60 else f"{seconds} giây"
+    if seconds >= 60:
+        return _("%(minutes)s phút %(seconds)s giây") % {"minutes": seconds // 60, "seconds": seconds % 60}
+    return _("%(seconds)s giây") % {"seconds": seconds}
 
 
 def _history(campaign):

@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 import filetype
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from campaigns.numbers import format_vn_number
 
@@ -32,7 +33,7 @@ ZIP_MAX_RATIO = 200
 
 
 class EvidenceError(ReportError):
-    """The uploaded file is refused; the message is Vietnamese."""
+    """The uploaded file is refused; the message is in the active language."""
 
     def __init__(self, message):
         super().__init__({"file": message})
@@ -72,16 +73,20 @@ def check_evidence(upload):
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
         raise EvidenceError(
-            f"Tệp “{upload.name}” nặng {format_vn_number(upload.size / 1048576, 1)} MB, "
-            f"vượt giới hạn {format_vn_number(limit / 1048576, 0)} MB."
+            _("Tệp “%(name)s” nặng %(size)s MB, vượt giới hạn %(limit)s MB.")
+            % {
+                "name": upload.name,
+                "size": format_vn_number(upload.size / 1048576, 1),
+                "limit": format_vn_number(limit / 1048576, 0),
+            }
         )
     if upload.size == 0:
-        raise EvidenceError(f"Tệp “{upload.name}” rỗng.")
+        raise EvidenceError(_("Tệp “%(name)s” rỗng.") % {"name": upload.name})
     content_type = sniff_content_type(upload)
     if content_type not in ALLOWED_TYPES:
         raise EvidenceError(
-            f"Tệp “{upload.name}” không phải PDF, JPEG, PNG, XLSX hoặc DOCX "
-            "(kiểm tra theo nội dung tệp, không theo tên)."
+            _("Tệp “%(name)s” không phải PDF, JPEG, PNG, XLSX hoặc DOCX (kiểm tra theo nội dung tệp, không theo tên).")
+            % {"name": upload.name}
         )
     if ALLOWED_TYPES[content_type] in ("xlsx", "docx"):
         upload.seek(0)
@@ -89,18 +94,20 @@ def check_evidence(upload):
             with zipfile.ZipFile(upload) as archive:
                 too_far = zip_unpacks_too_far(archive)
         except zipfile.BadZipFile:
-            raise EvidenceError(f"Tệp “{upload.name}” bị hỏng, không mở được.") from None
+            raise EvidenceError(_("Tệp “%(name)s” bị hỏng, không mở được.") % {"name": upload.name}) from None
         finally:
             upload.seek(0)
         if too_far:
-            raise EvidenceError(f"Tệp “{upload.name}” giải nén ra quá lớn (có thể là tệp độc hại), không nhận.")
+            raise EvidenceError(
+                _("Tệp “%(name)s” giải nén ra quá lớn (có thể là tệp độc hại), không nhận.") % {"name": upload.name}
+            )
     return content_type
 
 
 def evidence_add(*, report, by, upload, description=""):
     """Store an evidence file for an editable report and record it in the history."""
     if not report.editable:
-        raise EvidenceError("Báo cáo đã gửi, không thêm minh chứng được.")
+        raise EvidenceError(_("Báo cáo đã gửi, không thêm minh chứng được."))
     content_type = check_evidence(upload)
     original = PurePosixPath(str(upload.name).replace("\\", "/")).name[:255]
     stored_name = f"{uuid.uuid4().hex[:12]}-{safe_file_name(original, ALLOWED_TYPES[content_type])}"
@@ -125,7 +132,7 @@ def evidence_remove(*, evidence, by):
     """Remove an evidence file from an editable report and record it in the history."""
     report = evidence.report
     if not report.editable:
-        raise EvidenceError("Báo cáo đã gửi, không xóa minh chứng được.")
+        raise EvidenceError(_("Báo cáo đã gửi, không xóa minh chứng được."))
     with transaction.atomic():
         ReportEvent.objects.create(
             report=report,

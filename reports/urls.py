@@ -29,6 +29,9 @@ from . import excel_views  # noqa: E402
 urlpatterns += [
     path("reports/<int:pk>/xlsx/", excel_views.report_xlsx, name="report_xlsx"),
     path("reports/<int:pk>/xlsx/upload/", excel_views.report_xlsx_upload, name="report_xlsx_upload"),
+    path("reports/<int:pk>/xlsx/preview/", excel_views.report_xlsx_preview, name="report_xlsx_preview"),
+    path("reports/<int:pk>/xlsx/confirm/", excel_views.report_xlsx_confirm, name="report_xlsx_confirm"),
+    path("reports/<int:pk>/xlsx/discard/", excel_views.report_xlsx_discard, name="report_xlsx_discard"),
 ]
 
 # Dashboards (reports/dashboard_views.py).

@@ -1,7 +1,9 @@
 """The rules a unit's figures must follow, wherever they come from (web form, the unit's
-Excel upload, `import_results`). Messages are Vietnamese and name the measure."""
+Excel upload, `import_results`). Messages are in the active language and name the measure."""
 
 from decimal import Decimal
+
+from django.utils.translation import gettext as _
 
 from campaigns.models import ValueType
 from campaigns.numbers import format_vn_number
@@ -12,18 +14,22 @@ def check_value(measure, value):
     if value is None:
         return None
     value = Decimal(value)
+    about = {"measure": measure.name, "value": format_vn_number(value)}
     if value < 0:
         if measure.value_type == ValueType.INTEGER:
-            return f"{measure.name}: số đếm không được âm ({format_vn_number(value)})."
-        return f"{measure.name}: giá trị không được âm ({format_vn_number(value)})."
+            return _("%(measure)s: số đếm không được âm (%(value)s).") % about
+        return _("%(measure)s: giá trị không được âm (%(value)s).") % about
     if measure.value_type == ValueType.INTEGER and value != value.to_integral_value():
-        return f"{measure.name}: phải là số nguyên ({measure.unit_of_measure or 'đơn vị'}), không có phần thập phân."
+        return _("%(measure)s: phải là số nguyên (%(unit)s), không có phần thập phân.") % {
+            "measure": measure.name,
+            "unit": measure.unit_of_measure or _("đơn vị"),
+        }
     if measure.value_type == ValueType.PERCENT and value > 100:
-        return f"{measure.name}: tỷ lệ phần trăm không được vượt quá 100 (đang nhập {format_vn_number(value)})."
+        return _("%(measure)s: tỷ lệ phần trăm không được vượt quá 100 (đang nhập %(value)s).") % about
     if measure.value_type == ValueType.BOOLEAN and value not in (0, 1):
-        return f"{measure.name}: chỉ nhận 1 (có) hoặc 0 (không)."
+        return _("%(measure)s: chỉ nhận 1 (có) hoặc 0 (không).") % about
     if abs(value) >= Decimal("1e15"):
-        return f"{measure.name}: giá trị quá lớn."
+        return _("%(measure)s: giá trị quá lớn.") % about
     return None
 
 
@@ -40,10 +46,12 @@ def check_parts(measures, values):
         if part_value is None or whole_value is None:
             continue
         if Decimal(part_value) > Decimal(whole_value):
-            problems[measure.code] = (
-                f"{measure.name} ({format_vn_number(part_value)}) không được lớn hơn "
-                f"{whole.name} ({format_vn_number(whole_value)})."
-            )
+            problems[measure.code] = _("%(part)s (%(part_value)s) không được lớn hơn %(whole)s (%(whole_value)s).") % {
+                "part": measure.name,
+                "part_value": format_vn_number(part_value),
+                "whole": whole.name,
+                "whole_value": format_vn_number(whole_value),
+            }
     return problems
 
 
@@ -63,7 +71,7 @@ def check_unit_values(measures, values, *, require_all=False, no_data=()):
             if values.get(measure.code) is None and measure.code not in no_data:
                 problems.setdefault(
                     measure.code,
-                    f"{measure.name}: cần nhập số liệu trước khi gửi, "
-                    "hoặc đánh dấu “không có số liệu” và ghi rõ lý do.",
+                    _("%(measure)s: cần nhập số liệu trước khi gửi, hoặc đánh dấu “không có số liệu” và ghi rõ lý do.")
+                    % {"measure": measure.name},
                 )
     return problems

@@ -8,7 +8,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from .models import EventAction, ReportEvent, ReportStatus
 from .services import ReportError, bump_version, current_values, report_measures
@@ -40,7 +40,7 @@ def report_submit(*, report, by, expected_version=None, now=None):
     """Submit a draft or returned report. Every measure needs a value or an explicit
     "no data". Submitting after the unit deadline is allowed and marked late."""
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
-        raise ReportError("Chỉ gửi được báo cáo đang soạn hoặc bị trả lại.")
+        raise ReportError(_("Chỉ gửi được báo cáo đang soạn hoặc bị trả lại."))
     problems = submission_problems(report)
     if problems:
         raise ReportError(problems)
@@ -63,16 +63,16 @@ def report_return(*, report, by, reason, expected_version=None):
     """Send a submitted report back to the unit with a reason the unit sees."""
     reason = (reason or "").strip()
     if not reason:
-        raise ReportError({"reason": "Cần ghi rõ lý do trả lại để đơn vị biết cần sửa gì."})
+        raise ReportError({"reason": _("Cần ghi rõ lý do trả lại để đơn vị biết cần sửa gì.")})
     if report.status != ReportStatus.SUBMITTED:
-        raise ReportError("Chỉ trả lại được báo cáo đã gửi.")
+        raise ReportError(_("Chỉ trả lại được báo cáo đã gửi."))
     return _review(report, by, ReportStatus.RETURNED, EventAction.RETURNED, reason, expected_version)
 
 
 def report_accept(*, report, by, comment="", expected_version=None):
     """Accept a submitted report."""
     if report.status != ReportStatus.SUBMITTED:
-        raise ReportError("Chỉ chấp nhận được báo cáo đã gửi.")
+        raise ReportError(_("Chỉ chấp nhận được báo cáo đã gửi."))
     return _review(report, by, ReportStatus.ACCEPTED, EventAction.ACCEPTED, comment.strip(), expected_version)
 
 
@@ -98,9 +98,9 @@ def report_reopen(*, report, by, reason, expected_version=None):
     was late stay as they were."""
     reason = (reason or "").strip()
     if not reason:
-        raise ReportError({"reason": gettext("Cần ghi rõ lý do mở lại để đơn vị biết cần sửa gì.")})
+        raise ReportError({"reason": _("Cần ghi rõ lý do mở lại để đơn vị biết cần sửa gì.")})
     if report.status != ReportStatus.ACCEPTED:
-        raise ReportError(gettext("Chỉ mở lại được báo cáo đã chấp nhận."))
+        raise ReportError(_("Chỉ mở lại được báo cáo đã chấp nhận."))
     return _review(report, by, ReportStatus.RETURNED, EventAction.REOPENED, reason, expected_version)
 
 
@@ -111,10 +111,10 @@ def report_recall(*, report, by, expected_version=None):
     was submitted and whether it was late stay as they were: the next submission decides."""
     if report.status == ReportStatus.ACCEPTED:
         raise ReportError(
-            gettext("Sở Nội vụ đã chấp nhận báo cáo nên không rút lại được; nếu cần sửa, đề nghị Sở Nội vụ mở lại.")
+            _("Sở Nội vụ đã chấp nhận báo cáo nên không rút lại được; nếu cần sửa, đề nghị Sở Nội vụ mở lại.")
         )
     if report.status != ReportStatus.SUBMITTED:
-        raise ReportError(gettext("Báo cáo chưa gửi hoặc đã được trả lại, đơn vị đang sửa được nên không cần rút lại."))
+        raise ReportError(_("Báo cáo chưa gửi hoặc đã được trả lại, đơn vị đang sửa được nên không cần rút lại."))
     status = ReportStatus.RETURNED if report.reviewed_at else ReportStatus.DRAFT
     with transaction.atomic():
         bump_version(

@@ -77,6 +77,9 @@ UNIT_WRITE = {
     "reports:evidence_delete",
     "reports:report_xlsx_upload",
     "reports:report_recall",
+    "reports:report_xlsx_preview",
+    "reports:report_xlsx_confirm",
+    "reports:report_xlsx_discard",
 }
 # Reviewers only (Sở Nội vụ): the queue and the decisions on reports.
 REVIEW = {
