@@ -2,21 +2,27 @@
 commendation rows, evidence upload, the reviewer's actions and the review queue filters.
 
 Forms only parse and show input. The rules a unit's figures follow live in
-`reports.validation` and are applied by `report_save_values`; its problems are put back on
-the fields here (`add_problems`), so every message sits next to the field it is about."""
+`reports.validation`; what a save writes is decided by `reports.merge`, whose problems are
+put back on the fields here (`add_problems`), so every message sits next to its field. The
+report form and its commendation rows are laid out with crispy-forms (reports.form_layout)."""
 
 from decimal import Decimal
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils.html import conditional_escape
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, UnitGroup, UnitKind
 from campaigns.numbers import NumberError, format_vn_number, parse_vn_number
 
+from . import merge
+from .form_layout import MeasureRow, Narrative, RowConflict, Section
 from .models import CommendationKind, ReportStatus
-from .validation import check_parts, check_value
+from .validation import check_value
 
 
 class VNNumberField(forms.CharField):
@@ -25,9 +31,7 @@ class VNNumberField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
-        self.widget.attrs.update(
-            {"inputmode": "decimal", "autocomplete": "off", "class": "form-control num", "maxlength": 40}
-        )
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "num", "maxlength": 40})
 
     def prepare_value(self, value):
         if isinstance(value, (Decimal, int)):
@@ -62,51 +66,84 @@ def narrative_field(code):
     return f"narrative_{code}"
 
 
+def _clean_text(value):
+    """Text as stored: one line-ending style (browsers send CRLF), no surrounding blanks."""
+    return value.replace("\r\n", "\n").strip()
+
+
 class ReportForm(forms.Form):
     """One value, a "no data" mark and a note per measure the unit reports; a narrative per
-    section; the version the form was read at (for the no-lost-update check)."""
+    section; the version and the signed base the form was read at (reports.merge). Neither
+    is required: a form without a readable base is merged as one whose every difference from
+    the stored report is a conflict."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+    base = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, measures, sections, **kwargs):
+    def __init__(self, *args, measures, sections, goals=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.measures = list(measures)
         self._by_code = {measure.code: measure for measure in self.measures}
         self.sections = list(sections)
+        # merge key → what to show beside the field (set by the view after a conflict).
+        self.conflicts = {}
         for measure in self.measures:
-            hint = measure.unit_of_measure
+            unit = measure.unit_of_measure
             if measure.value_type == "boolean":
-                hint = _("1 = có, 0 = không")
-            self.fields[value_field(measure.code)] = VNNumberField(label=measure.name, help_text=hint)
+                unit = _("1 = có, 0 = không")
+            field = VNNumberField(label=measure.name, help_text=conditional_escape(measure.description))
+            field.unit = unit
+            self.fields[value_field(measure.code)] = field
             self.fields[no_data_field(measure.code)] = forms.BooleanField(
                 required=False,
                 label=_("Không có số liệu"),
-                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+                widget=forms.CheckboxInput(
+                    attrs={"aria-label": _("Không có số liệu — %(name)s") % {"name": measure.name}}
+                ),
             )
             self.fields[note_field(measure.code)] = forms.CharField(
                 required=False,
                 max_length=500,
                 label=_("Ghi chú"),
-                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+                widget=forms.TextInput(
+                    attrs={"class": "form-control-sm", "aria-label": _("Ghi chú — %(name)s") % {"name": measure.name}}
+                ),
             )
         for section in self.sections:
             self.fields[narrative_field(section.code)] = forms.CharField(
                 required=False,
-                label=_("Kết quả thực hiện: %(title)s") % {"title": section.title},
-                widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+                label=_("Kết quả thực hiện, đánh giá"),
+                widget=forms.Textarea(attrs={"rows": 4}),
             )
+        self.helper = report_form_helper(self, goals or {})
+
+    @classmethod
+    def data_for(cls, state, measures, sections):
+        """What the fields show for a stored state (reports.merge), as a browser posts it."""
+        data = {}
+        for measure in measures:
+            code = measure.code
+            stored = state.get(merge.key(merge.FIGURE, code))
+            number = merge.figure_number(stored)
+            data[value_field(code)] = "" if number is None else format_vn_number(number)
+            if stored == merge.NO_DATA:
+                data[no_data_field(code)] = "on"
+            data[note_field(code)] = state.get(merge.key(merge.NOTE, code), "")
+        for section in sections:
+            data[narrative_field(section.code)] = state.get(merge.key(merge.NARRATIVE, section.code), "")
+        return data
 
     @staticmethod
-    def initial_for(report, values, narratives):
-        """Initial data from the stored report (`values`: code → MeasureValue)."""
-        initial = {"version": report.version}
-        for code, stored in values.items():
-            initial[value_field(code)] = stored.value
-            initial[no_data_field(code)] = stored.no_data
-            initial[note_field(code)] = stored.note
-        for narrative in narratives:
-            initial[narrative_field(narrative.section.code)] = narrative.text
-        return initial
+    def field_names(merge_key):
+        """The form fields that show a merge key, the one its messages go to first."""
+        kind, name = merge.split(merge_key)
+        if kind == merge.FIGURE:
+            return [value_field(name), no_data_field(name)]
+        if kind == merge.NOTE:
+            return [note_field(name)]
+        if kind == merge.NARRATIVE:
+            return [narrative_field(name)]
+        return []
 
     def clean(self):
         cleaned = super().clean()
@@ -116,76 +153,111 @@ class ReportForm(forms.Form):
                     value_field(measure.code),
                     _("%(name)s: đã nhập số liệu thì bỏ đánh dấu “không có số liệu”.") % {"name": measure.name},
                 )
-        # The domain rules too, so every mistake shows at once (the service checks them again).
-        values = {
-            measure.code: cleaned.get(value_field(measure.code))
-            for measure in self.measures
-            if value_field(measure.code) not in self.errors
-        }
-        problems = {code: check_value(self._by_code[code], value) for code, value in values.items()}
-        problems = {code: message for code, message in problems.items() if message}
-        for code, message in check_parts(self.measures, values).items():
-            problems.setdefault(code, message)
-        for code, message in problems.items():
-            self.add_error(value_field(code), message)
+        # A value's own rules here, so every mistake shows at once; rules between values
+        # (a part and its whole) are checked on the merged report by reports.merge.
+        for measure in self.measures:
+            name = value_field(measure.code)
+            if name not in self.errors:
+                message = check_value(measure, cleaned.get(name))
+                if message:
+                    self.add_error(name, message)
+        for name, field in self.fields.items():
+            if isinstance(field, forms.CharField) and not isinstance(field, VNNumberField):
+                if isinstance(cleaned.get(name), str):
+                    cleaned[name] = _clean_text(cleaned[name])
         return cleaned
 
-    # What the service takes.
-    def values(self):
-        return {measure.code: self.cleaned_data[value_field(measure.code)] for measure in self.measures}
-
-    def notes(self):
-        return {measure.code: self.cleaned_data[note_field(measure.code)].strip() for measure in self.measures}
-
-    def no_data(self):
-        return {measure.code for measure in self.measures if self.cleaned_data[no_data_field(measure.code)]}
-
-    def narratives(self):
-        return {section.code: self.cleaned_data[narrative_field(section.code)].strip() for section in self.sections}
+    def edits(self):
+        """merge key → what this form holds, for the fields the POST carried (a field it did
+        not carry is not an edit); merge.Unparsed where the typed text is not valid."""
+        errors, cleaned, mine = self.errors, getattr(self, "cleaned_data", {}), {}
+        for measure in self.measures:
+            code = measure.code
+            value, note = value_field(code), note_field(code)
+            if value in self.data:
+                if value in errors:
+                    mine[merge.key(merge.FIGURE, code)] = merge.Unparsed(self.data.get(value))
+                else:
+                    no_data = cleaned.get(no_data_field(code))
+                    mine[merge.key(merge.FIGURE, code)] = merge.figure(cleaned.get(value), no_data)
+            if note in self.data:
+                note_key = merge.key(merge.NOTE, code)
+                mine[note_key] = merge.Unparsed(self.data.get(note)) if note in errors else cleaned.get(note, "")
+        for section in self.sections:
+            name = narrative_field(section.code)
+            if name in self.data:
+                narrative_key = merge.key(merge.NARRATIVE, section.code)
+                mine[narrative_key] = merge.Unparsed(self.data.get(name)) if name in errors else cleaned.get(name, "")
+        return mine
 
     def add_problems(self, problems):
-        """Put a ReportError's problems (measure code → message) next to their fields."""
-        for code, message in problems.items():
-            field = value_field(code)
-            self.add_error(field if field in self.fields else None, message)
+        """Put problems (merge key or measure code → message) next to their fields."""
+        for where, message in problems.items():
+            names = self.field_names(where) if ":" in where else [value_field(where)]
+            field = names[0] if names and names[0] in self.fields else None
+            self.add_error(field, message)
 
 
 class CommendationForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Đối tượng"),
-        choices=[("", "—")] + list(CommendationKind.choices),
-        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-    )
-    name = forms.CharField(
-        label=_("Tên tập thể / cá nhân"),
-        max_length=255,
-        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
-    )
-    achievement = forms.CharField(
-        label=_("Thành tích"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
-    )
-    award = forms.CharField(
-        label=_("Hình thức khen thưởng đề nghị"),
-        max_length=255,
-        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
-    )
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    kind = forms.ChoiceField(label=_("Đối tượng"), choices=[("", "—")] + list(CommendationKind.choices))
+    name = forms.CharField(label=_("Tên tập thể / cá nhân"), max_length=255)
+    achievement = forms.CharField(label=_("Thành tích"), widget=forms.Textarea(attrs={"rows": 2}))
+    award = forms.CharField(label=_("Hình thức khen thưởng đề nghị"), max_length=255)
 
     def clean(self):
         cleaned = super().clean()
         for field in ("name", "achievement", "award"):
             if field in cleaned:
-                cleaned[field] = cleaned[field].strip()
+                cleaned[field] = _clean_text(cleaned[field])
         return cleaned
 
 
 class BaseCommendationFormSet(forms.BaseFormSet):
-    def rows(self):
-        """The proposals kept (filled in and not marked for removal), in order."""
-        return [
-            {field: form.cleaned_data[field] for field in ("kind", "name", "achievement", "award")}
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
+    """The proposals, each row keeping its stored identity (its pk, in a hidden field)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = commendation_helper()
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = _("Xóa dòng này")
+        form.conflict = None
+
+    def row_keys(self, known):
+        """The merge key of each row: its stored pk when the base knows it (`known`: pks),
+        else a new proposal numbered by its place."""
+        keys = []
+        for index, form in enumerate(self.forms):
+            try:
+                pk = int(form["id"].value() or "")
+            except (TypeError, ValueError):
+                pk = None
+            if pk is not None and pk in known:
+                keys.append(merge.key(merge.COMMENDATION, pk))
+            else:
+                keys.append(merge.key(merge.COMMENDATION, f"+{index}"))
+        return keys
+
+    def edits(self, known):
+        """merge key → the row ([kind, name, achievement, award]; None: removed;
+        merge.Unparsed: not valid) for the rows this formset changed or added."""
+        self.errors  # noqa: B018 — validates every row
+        mine = {}
+        for form, row_key in zip(self.forms, self.row_keys(known), strict=True):
+            new = merge.split(row_key)[1].startswith("+")
+            if self._should_delete_form(form):
+                if not new:
+                    mine[row_key] = None
+                continue
+            if new and not form.has_changed():
+                continue
+            if form.errors:
+                mine[row_key] = merge.Unparsed()
+            else:
+                mine[row_key] = [form.cleaned_data[name] for name in merge.COMMENDATION_FIELDS]
+        return mine
 
 
 CommendationFormSet = forms.formset_factory(
@@ -193,11 +265,79 @@ CommendationFormSet = forms.formset_factory(
 )
 
 
-def commendation_initial(report):
-    return [
-        {"kind": row.kind, "name": row.name, "achievement": row.achievement, "award": row.award}
-        for row in report.commendations.all()
-    ]
+def commendation_rows(state):
+    """The stored proposals of a state (reports.merge), as the formset's rows."""
+    rows = []
+    for field_key, value in state.items():
+        kind, name = merge.split(field_key)
+        if kind == merge.COMMENDATION and value is not None:
+            rows.append({"id": int(name), **dict(zip(merge.COMMENDATION_FIELDS, value, strict=True))})
+    return rows
+
+
+def commendation_data(rows, prefix):
+    """A formset's POST data for `rows` (dicts; stored rows first, with their id), plus one
+    blank row to add another."""
+    stored = sum(1 for row in rows if row.get("id"))
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows) + 1),
+        f"{prefix}-INITIAL_FORMS": str(stored),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        for name, value in row.items():
+            if name == "DELETE":
+                if value:
+                    data[f"{prefix}-{index}-DELETE"] = "on"
+            elif value is not None:
+                data[f"{prefix}-{index}-{name}"] = str(value)
+    return data
+
+
+def report_form_helper(form, goals):
+    """The report form's layout: each section with its measures' rows and its narrative.
+    `goals`: measure code → the aggregation results that show beside its figure."""
+    helper = FormHelper(form)
+    helper.form_tag = False
+    helper.disable_csrf = True
+    sections = []
+    for section in form.sections:
+        rows = [
+            MeasureRow(
+                measure,
+                goals.get(measure.code, []),
+                value=value_field(measure.code),
+                no_data=no_data_field(measure.code),
+                note=note_field(measure.code),
+            )
+            for measure in form.measures
+            if measure.section_id == section.pk
+        ]
+        sections.append(Section(section, *rows, Narrative(narrative_field(section.code), section.code)))
+    helper.layout = Layout("version", "base", *sections)
+    return helper
+
+
+def commendation_helper():
+    """One commendation proposal: a line on a wide screen, a card on a phone."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.template = "reports/form/commendation_formset.html"
+    helper.layout = Layout(
+        "id",
+        Row(
+            Column(Field("kind", css_class="form-select-sm"), css_class="col-md-2"),
+            Column(Field("name", css_class="form-control-sm"), css_class="col-md-3"),
+            Column(Field("achievement", css_class="form-control-sm"), css_class="col-md-3"),
+            Column(Field("award", css_class="form-control-sm"), css_class="col-md-3"),
+            Column(Field("DELETE"), css_class="col-md-1 pt-md-4"),
+            css_class="g-2",
+        ),
+        RowConflict(),
+    )
+    return helper
 
 
 class EvidenceForm(forms.Form):

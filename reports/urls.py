@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import edit_views, views
 
 app_name = "reports"
 
@@ -12,15 +12,15 @@ urlpatterns = [
 urlpatterns += [
     path("my-unit/<slug:code>/start/", views.report_start, name="report_start"),
     path("reports/<int:pk>/", views.report_detail, name="report_detail"),
-    path("reports/<int:pk>/edit/", views.report_edit, name="report_edit"),
+    path("reports/<int:pk>/edit/", edit_views.report_edit, name="report_edit"),
     path("reports/<int:pk>/submit/", views.report_submit, name="report_submit"),
     path("reports/<int:pk>/accept/", views.report_review, {"decision": "accept"}, name="report_accept"),
     path("reports/<int:pk>/return/", views.report_review, {"decision": "return"}, name="report_return"),
     path("reports/<int:pk>/reopen/", views.report_reopen, name="report_reopen"),
     path("reports/<int:pk>/recall/", views.report_recall, name="report_recall"),
-    path("reports/<int:pk>/evidence/", views.evidence_upload, name="evidence_upload"),
+    path("reports/<int:pk>/evidence/", edit_views.evidence_upload, name="evidence_upload"),
     path("reports/<int:pk>/evidence/<int:evidence_pk>/", views.evidence_download, name="evidence_download"),
-    path("reports/<int:pk>/evidence/<int:evidence_pk>/delete/", views.evidence_delete, name="evidence_delete"),
+    path("reports/<int:pk>/evidence/<int:evidence_pk>/delete/", edit_views.evidence_delete, name="evidence_delete"),
 ]
 
 # The unit's Excel round-trip (reports/excel_views.py).

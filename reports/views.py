@@ -1,53 +1,34 @@
-"""Unit reporting pages: the officer's unit page, the report form, submission, evidence
-files, and the reviewer's queue and actions. Every view that touches a report goes through
-`report_for_user`; domain actions live in services, workflow and uploads."""
+"""Unit reporting pages: the officer's unit page, the report page, submission, evidence
+downloads, and the reviewer's queue and actions (the report form is in edit_views). Every
+view that touches a report goes through `report_for_user`; domain actions live in services,
+merge, workflow and uploads."""
 
 from collections import defaultdict
 
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.models import Campaign, CampaignStatus
-from campaigns.numbers import format_vn_number
 from campaigns.roles import is_officer, is_reviewer, unit_of
 
 from . import review, workflow
 from .access import report_for_user, reports_for_user
 from .aggregation import Snapshot
-from .forms import (
-    CommendationFormSet,
-    EvidenceForm,
-    QueueFilterForm,
-    ReportForm,
-    ReviewForm,
-    SubmitForm,
-    commendation_initial,
-    narrative_field,
-    no_data_field,
-    note_field,
-    value_field,
-)
+from .forms import QueueFilterForm, ReviewForm, SubmitForm
 from .models import ReportStatus
-from .outliers import CONFIRM_FIELD as OUTLIER_CONFIRM_FIELD
-from .outliers import confirmed_outlier, outlier_flags_save, outlier_warnings, with_outlier_counts
+from .outliers import confirmed_outlier, with_outlier_counts
 from .services import (
     ConcurrentEdit,
     ReportError,
     current_values,
     report_get_or_create,
     report_measures,
-    report_save_values,
 )
-from .uploads import EvidenceError, evidence_add, evidence_remove
-
-COMMENDATION_PREFIX = "commendations"
 
 
 # --- the officer's unit page -------------------------------------------------------------
@@ -115,17 +96,28 @@ def history(report, measures):
 
 
 def _change_row(change, names):
+    if "merged_with_version" in change:
+        return {
+            "label": _("Gộp với các thay đổi đã lưu ở phiên bản %(version)s (biểu mẫu mở từ phiên bản %(base)s)")
+            % {"version": change["merged_with_version"], "base": change.get("base_version")},
+            "plain": True,
+        }
+    if ("note" in change and "new" in change) or ("no_data" in change and "measure" not in change):
+        return review.flag_change_row(change, names)  # the service's note and "no data" entries
+    if "note" in change:  # the report form's merge records that a note was edited
+        label = _("Ghi chú — %(name)s") % {"name": names.get(change["note"], change["note"])}
+        return {"label": label, "edited": True}
     if "measure" in change:
         label = names.get(change["measure"], change["measure"])
+        if change.get("no_data"):
+            return {"label": label, "old": change.get("old"), "new": _("Không có số liệu")}
     elif "section" in change:
         return {"label": _("Nội dung phần %(code)s") % {"code": change["section"]}, "edited": True}
     elif "commendation" in change:
         label = _("Đề nghị khen thưởng: %(name)s") % {"name": change["commendation"]}
-    elif "note" in change or "no_data" in change:
-        return review.flag_change_row(change, names)
     else:
         label = ", ".join(change)
-    return {"label": label, "old": change.get("old"), "new": change.get("new")}
+    return {"label": label, "old": change.get("old"), "new": change.get("new"), "edited": change.get("edited")}
 
 
 def _sections_with_measures(report, measures):
@@ -203,95 +195,6 @@ def _review_aids(request, report, context, reopen_form):
         "reopen_form": reopen_form or ReviewForm(initial={"version": report.version}),
         "can_recall": own_unit and report.status == ReportStatus.SUBMITTED,
     }
-
-
-# --- the report form ---------------------------------------------------------------------
-@require_http_methods(["GET", "POST"])
-def report_edit(request, pk):
-    """The officer's form. "Lưu nháp" accepts blanks; "Gửi báo cáo" first saves with every
-    measure required, then asks for confirmation. A stale version is refused with what
-    changed meanwhile, keeping what the officer typed."""
-    report = report_for_user(request.user, pk, write=True)
-    if not report.editable:
-        messages.info(request, _("Báo cáo đã gửi nên chỉ xem được; chờ Sở Nội vụ trả lại nếu cần sửa."))
-        return redirect("reports:report_detail", pk=report.pk)
-    if request.method == "GET":
-        return _render_edit(request, report, *_fresh_forms(report))
-
-    measures = report_measures(report)
-    sections = list(report.campaign.sections.all())
-    action = request.POST.get("action", "save")
-    form = ReportForm(request.POST, measures=measures, sections=sections)
-    formset = CommendationFormSet(request.POST, prefix=COMMENDATION_PREFIX)
-    conflict = outliers = None
-    if form.is_valid() and formset.is_valid():
-        outliers = outlier_warnings(report, form.values(), request.POST.getlist(OUTLIER_CONFIRM_FIELD))
-        if outliers.pending:
-            return _render_edit(request, report, form, formset, outliers=outliers)
-        try:
-            report_save_values(
-                report=report,
-                by=request.user,
-                values=form.values(),
-                notes=form.notes(),
-                no_data=form.no_data(),
-                narratives=form.narratives(),
-                commendations=formset.rows(),
-                expected_version=form.cleaned_data["version"],
-                require_all=action == "submit",
-            )
-        except ConcurrentEdit as exc:
-            conflict = exc
-            # Keep what was typed; the form now carries the saved version, so saving again
-            # after reading the changes below is a deliberate choice.
-            data = request.POST.copy()
-            data["version"] = str(exc.report.version)
-            form = ReportForm(data, measures=measures, sections=sections)
-            form.is_valid()
-            form.add_error(None, str(exc))
-        except ReportError as exc:
-            form.add_problems(exc.problems)
-        else:
-            outlier_flags_save(report=report, check=outliers)
-            if action == "submit":
-                return redirect("reports:report_submit", pk=report.pk)
-            messages.success(request, _("Đã lưu nháp (phiên bản %(version)s).") % {"version": report.version})
-            url = reverse("reports:report_edit", args=[report.pk])
-            return redirect(url + ("#commendations" if action == "add_row" else ""))
-    return _render_edit(request, report, form, formset, conflict=conflict, outliers=outliers)
-
-
-def _render_edit(request, report, form, formset, *, conflict=None, evidence_form=None, outliers=None):
-    context = _report_context(request, report)
-    context["outliers"] = outliers
-    latest = {}
-    if conflict is not None:
-        stored = current_values(report)
-        names = {measure.code: measure.name for measure in context["measures"]}
-        for event in conflict.events:
-            event.change_rows = [_change_row(change, names) for change in event.changes]
-            for change in event.changes:
-                if "measure" in change:
-                    value = stored.get(change["measure"])
-                    latest[change["measure"]] = (
-                        format_vn_number(value.value) if value and value.value is not None else ""
-                    )
-    for section in context["sections"]:
-        section.narrative_field = form[narrative_field(section.code)]
-        for row in section.rows:
-            code = row["measure"].code
-            row["value"] = form[value_field(code)]
-            row["no_data"] = form[no_data_field(code)]
-            row["note"] = form[note_field(code)]
-            row["latest"] = latest.get(code)
-    context.update(
-        form=form,
-        formset=formset,
-        conflict=conflict,
-        evidence_form=evidence_form or EvidenceForm(),
-        max_evidence_mb=settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
-    )
-    return render(request, "reports/report_edit.html", context)
 
 
 # --- submission ----------------------------------------------------------------------------
@@ -440,38 +343,6 @@ def review_queue(request):
 
 
 # --- evidence ----------------------------------------------------------------------------
-@require_POST
-def evidence_upload(request, pk):
-    report = report_for_user(request.user, pk, write=True)
-    form = EvidenceForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            evidence = evidence_add(
-                report=report,
-                by=request.user,
-                upload=form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-            )
-        except EvidenceError as exc:
-            form.add_error("file", exc.problems["file"])
-        else:
-            messages.success(request, _("Đã tải lên “%(name)s”.") % {"name": evidence.original_name})
-            return redirect(reverse("reports:report_edit", args=[report.pk]) + "#evidence")
-    if not report.editable:
-        messages.error(request, "; ".join(form.errors.get("file", [])))
-        return redirect("reports:report_detail", pk=report.pk)
-    return _render_edit(request, report, *_fresh_forms(report), evidence_form=form)
-
-
-def _fresh_forms(report):
-    measures = report_measures(report)
-    sections = list(report.campaign.sections.all())
-    initial = ReportForm.initial_for(report, current_values(report), report.narratives.select_related("section"))
-    form = ReportForm(initial=initial, measures=measures, sections=sections)
-    formset = CommendationFormSet(initial=commendation_initial(report), prefix=COMMENDATION_PREFIX)
-    return form, formset
-
-
 @require_GET
 def evidence_download(request, pk, evidence_pk):
     """Evidence files are served only here, to those who may read the report."""
@@ -487,16 +358,3 @@ def evidence_download(request, pk, evidence_pk):
         filename=evidence.file.name.rsplit("/", 1)[-1].split("-", 1)[-1],
         content_type=evidence.content_type,
     )
-
-
-@require_POST
-def evidence_delete(request, pk, evidence_pk):
-    report = report_for_user(request.user, pk, write=True)
-    evidence = get_object_or_404(report.evidence, pk=evidence_pk)
-    try:
-        evidence_remove(evidence=evidence, by=request.user)
-    except EvidenceError as exc:
-        messages.error(request, exc.problems["file"])
-        return redirect("reports:report_detail", pk=report.pk)
-    messages.success(request, _("Đã xóa “%(name)s”.") % {"name": evidence.original_name})
-    return redirect(reverse("reports:report_edit", args=[report.pk]) + "#evidence")

@@ -3,6 +3,7 @@
 from campaigns.models import ValueType
 from campaigns.numbers import parse_vn_number
 from reports.forms import no_data_field, note_field, value_field
+from reports.merge import base_token, report_state
 from reports.services import report_measures, report_save_values
 
 COMMENDATIONS = "commendations"
@@ -32,10 +33,16 @@ def typed_values(report):
 
 
 def form_post(report, values=None, *, action="save", version=None, no_data=(), notes=None, narratives=None, rows=()):
-    """The POST of the report form: every measure field (blank unless given)."""
+    """The POST of the report form opened now: every measure field (blank unless given),
+    with the signed base the page carries (the report as stored now). `rows`: commendation
+    rows, with "id" for a stored one. `version` (a stale one) leaves the base out."""
     values = values or {}
     notes = notes or {}
     data = {"version": str(report.version if version is None else version), "action": action}
+    if version is None:
+        report.refresh_from_db()
+        data["version"] = str(report.version)
+        data["base"] = base_token(report.pk, report.version, report_state(report))
     for measure in report_measures(report):
         data[value_field(measure.code)] = values.get(measure.code, "")
         data[note_field(measure.code)] = notes.get(measure.code, "")
@@ -46,7 +53,7 @@ def form_post(report, values=None, *, action="save", version=None, no_data=(), n
     data.update(
         {
             f"{COMMENDATIONS}-TOTAL_FORMS": str(len(rows)),
-            f"{COMMENDATIONS}-INITIAL_FORMS": "0",
+            f"{COMMENDATIONS}-INITIAL_FORMS": str(sum(1 for row in rows if row.get("id"))),
             f"{COMMENDATIONS}-MIN_NUM_FORMS": "0",
             f"{COMMENDATIONS}-MAX_NUM_FORMS": "1000",
         }

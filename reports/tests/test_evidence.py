@@ -151,3 +151,36 @@ def test_missing_file_is_refused_next_to_the_field(report, officer_a, client_for
     response = client_for(officer_a).post(reverse("reports:evidence_upload", args=[report.pk]), {})
     assert response.status_code == 200 and "is-invalid" in response.content.decode()
     assert not Evidence.objects.exists()
+
+
+def test_an_upload_from_the_form_page_answers_with_the_evidence_list_only(report, officer_a, client_for):
+    """The form page uploads with htmx: the answer replaces the evidence list and nothing
+    else, so the figures being typed on the page stay as they are."""
+    client = client_for(officer_a)
+    url = reverse("reports:evidence_upload", args=[report.pk])
+    response = client.post(url, {"file": SimpleUploadedFile("bien-ban.pdf", PDF)}, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.lstrip().startswith("<section") and 'id="evidence"' in page
+    assert "bien-ban.pdf" in page and "Đã tải lên" in page and 'id="report-form"' not in page
+    evidence = Evidence.objects.get()
+
+    response = client.post(url, {"file": SimpleUploadedFile("virus.pdf", EXE)}, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="report-form"' not in page
+    assert 'aria-invalid="true"' in page and "không phải PDF" in page
+
+    delete = reverse("reports:evidence_delete", args=[report.pk, evidence.pk])
+    response = client.post(delete, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Chưa có minh chứng." in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_an_upload_after_submission_sends_the_form_page_to_the_report(report, officer_a, client_for):
+    client = client_for(officer_a)
+    fill(report, officer_a)
+    report_submit(report=report, by=officer_a)
+    url = reverse("reports:evidence_upload", args=[report.pk])
+    response = client.post(url, {"file": SimpleUploadedFile("them.pdf", PDF)}, headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == reverse("reports:report_detail", args=[report.pk])
+    assert not Evidence.objects.exists()

@@ -1,6 +1,6 @@
 """The report form through the web: Vietnamese number input, every validation rule with its
-message next to the field and nothing saved, drafts with blanks, narratives and
-commendation rows."""
+message next to the field, drafts that keep every valid value (a draft may hold errors,
+a submission may not), narratives and commendation rows."""
 
 import re
 from decimal import Decimal
@@ -30,15 +30,21 @@ def post(client, report, data):
 
 
 def field_error(response, code):
-    """The error text shown next to measure `code`'s input, or None."""
-    match = re.search(rf'id="id_v_{code}-error">(.*?)</div>', response.content.decode(), re.S)
-    return unescape(match.group(1)).strip() if match else None
+    """The error text shown next to measure `code`'s input (the element its
+    aria-describedby names), or None."""
+    match = re.search(rf'id="id_v_{code}_error"[^>]*>(.*?)</div>', response.content.decode(), re.S)
+    return unescape(re.sub(r"<[^>]+>", "", match.group(1))).strip() if match else None
 
 
 def assert_nothing_saved(report, version=1):
     report.refresh_from_db()
     assert report.version == version
     assert not MeasureValue.objects.filter(report=report).exists()
+
+
+def stored(report, code):
+    value = report.values.filter(measure__code=code).first()
+    return None if value is None else value.value
 
 
 def test_vietnamese_numbers_are_accepted_and_shown_back(report, report_b, officer_a, officer_b, client_for):
@@ -74,7 +80,9 @@ def test_bad_values_are_refused_next_to_the_field(code, typed, message, report, 
     assert response.status_code == 200
     assert message in field_error(response, code)
     assert f'value="{typed}"' in response.content.decode()  # what was typed stays in the form
-    assert_nothing_saved(report)
+    # A draft keeps the valid value typed beside it; the bad one is not saved.
+    assert stored(report, code) is None
+    assert stored(report, "households_total") == 100
 
 
 def test_percent_over_100_is_refused(report_b, officer_b, client_for):
@@ -86,7 +94,8 @@ def test_percent_over_100_is_refused(report_b, officer_b, client_for):
 def test_part_over_its_whole_is_refused(report, officer_a, client_for):
     response = post(client_for(officer_a), report, form_post(report, {"records_total": "100", "records_online": "150"}))
     assert "không được lớn hơn Tổng số hồ sơ công việc" in field_error(response, "records_online")
-    assert_nothing_saved(report)
+    assert 'value="150"' in response.content.decode()
+    assert stored(report, "records_online") is None and stored(report, "records_total") == 100
 
 
 def test_part_over_a_whole_saved_earlier_is_refused(report, officer_a, client_for):
@@ -116,10 +125,22 @@ def test_yes_no_measures_take_only_0_or_1(campaign, report, officer_a, client_fo
     assert report.values.get(measure__code="cleanup_plan_issued").value == 1
 
 
-def test_several_errors_are_all_shown_and_nothing_saved(report, officer_a, client_for):
+def test_several_errors_are_all_shown_and_the_valid_values_saved(report, officer_a, client_for):
     data = form_post(report, {"records_total": "abc", "managers_total": "-1", "trees_checked": "10"})
     response = post(client_for(officer_a), report, data)
-    assert field_error(response, "records_total")
+    assert field_error(response, "records_total") and field_error(response, "managers_total")
+    page = response.content.decode()
+    assert "Có 2 lỗi cần sửa" in page
+    assert 'href="#id_v_records_total"' in page and 'href="#id_v_managers_total"' in page
+    assert "Đã lưu nháp các ô hợp lệ" in page
+    assert list(report.values.values_list("measure__code", "value")) == [("trees_checked", 10)]
+
+
+def test_a_submission_with_an_error_saves_nothing(report, officer_a, client_for):
+    values = typed_values(report)
+    values["records_total"] = "abc"
+    response = post(client_for(officer_a), report, form_post(report, values, action="submit"))
+    assert response.status_code == 200 and field_error(response, "records_total")
     assert "Chưa lưu được" in response.content.decode()
     assert_nothing_saved(report)
 
@@ -206,13 +227,16 @@ def test_commendation_rows_are_added_and_removed(report, officer_a, client_for):
     assert response.status_code == 302 and response.url.endswith("#commendations")
     assert list(report.commendations.values_list("name", flat=True)) == [ROW["name"], ROW2["name"]]
     page = client.get(reverse("reports:report_edit", args=[report.pk])).content.decode()
-    # The two saved rows and one blank row to add another.
+    # The two saved rows (each with its id) and one blank row to add another.
     assert 'name="commendations-TOTAL_FORMS" value="3"' in page
     assert f'value="{ROW2["name"]}"' in page
-    report.refresh_from_db()
-    response = post(client, report, form_post(report, rows=[{**ROW, "DELETE": "on"}, ROW2]))
+    first, second = report.commendations.all()
+    assert f'name="commendations-1-id" value="{second.pk}"' in page
+    # A row is known by its id: removing the first leaves the second as it is.
+    rows = [{**ROW, "id": first.pk, "DELETE": "on"}, {**ROW2, "id": second.pk}]
+    response = post(client, report, form_post(report, rows=rows))
     assert response.status_code == 302
-    assert list(report.commendations.values_list("name", flat=True)) == [ROW2["name"]]
+    assert list(report.commendations.values_list("pk", "name")) == [(second.pk, ROW2["name"])]
     event = report.events.filter(action=EventAction.SAVED).first()
     assert {"commendation": ROW["name"], "old": ROW["name"], "new": None} in event.changes
 
@@ -222,12 +246,15 @@ def test_blank_extra_row_is_ignored_and_half_filled_row_is_refused(report, offic
     blank = {"kind": "", "name": "", "achievement": "", "award": ""}
     assert post(client, report, form_post(report, rows=[blank])).status_code == 302
     assert not Commendation.objects.exists()
-    report.refresh_from_db()
+    assert_nothing_saved(report, version=1)  # nothing changed, nothing written
     response = post(client, report, form_post(report, {"records_total": "5"}, rows=[{**ROW, "award": ""}]))
     assert response.status_code == 200
-    assert 'id="id_commendations-0-award"' in response.content.decode()
-    assert "invalid-feedback" in response.content.decode()
-    assert_nothing_saved(report, version=2)
+    page = response.content.decode()
+    assert 'id="id_commendations-0-award"' in page and 'href="#id_commendations-0-award"' in page
+    assert f'value="{ROW["name"]}"' in page  # the half-filled row is still there to finish
+    assert "invalid-feedback" in page
+    # The draft keeps the figure; the unfinished proposal waits.
+    assert stored(report, "records_total") == 5
     assert not Commendation.objects.exists()
 
 
@@ -239,4 +266,5 @@ def test_every_mistake_shows_at_once(report, officer_a, client_for):
     assert response.status_code == 200
     assert "dấu phẩy cho phần thập phân" in field_error(response, "households_total")
     assert "không được lớn hơn" in field_error(response, "records_online")
-    assert_nothing_saved(report)
+    assert "Có 2 lỗi cần sửa" in response.content.decode()
+    assert stored(report, "households_total") is None and stored(report, "records_online") is None

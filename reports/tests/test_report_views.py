@@ -94,7 +94,25 @@ def test_history_shows_who_when_and_old_to_new(report, officer_a, client_for):
     assert "Alice" in page and "Lưu nháp" in page and "Tạo báo cáo" in page
 
 
-def test_second_save_from_a_stale_form_is_refused_showing_what_changed(report, officer_a, client_for):
+def test_a_stale_form_saves_its_own_changes_and_keeps_the_colleagues(report, officer_a, client_for):
+    colleague = client_for(officer_a)
+    me = client_for(officer_a)
+    url = reverse("reports:report_edit", args=[report.pk])
+    stale = form_post(report, {"managers_total": "40"})  # opened at version 1
+    assert colleague.post(url, form_post(report, {"records_total": "1.000"})).status_code == 302
+
+    response = me.post(url, stale)  # my form still shows records_total blank: I did not touch it
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.values.get(measure__code="records_total").value == 1000
+    assert report.values.get(measure__code="managers_total").value == 40
+    page = text_of(me.get(url))
+    assert "các thay đổi của họ được giữ nguyên và gộp với thay đổi của bạn" in page
+    history = text_of(me.get(reverse("reports:report_detail", args=[report.pk])))
+    assert "Gộp với các thay đổi đã lưu ở phiên bản 2 (biểu mẫu mở từ phiên bản 1)" in history
+
+
+def test_a_field_both_changed_is_shown_side_by_side_until_chosen(report, officer_a, client_for):
     colleague = client_for(officer_a)
     me = client_for(officer_a)
     url = reverse("reports:report_edit", args=[report.pk])
@@ -104,21 +122,53 @@ def test_second_save_from_a_stale_form_is_refused_showing_what_changed(report, o
     response = me.post(url, stale)
     assert response.status_code == 200
     page = text_of(response)
-    assert "Chưa lưu" in page and "lưu trong lúc bạn sửa" in page
-    assert "Tổng số hồ sơ công việc: — → 1.000" in page  # what changed meanwhile
-    assert "Mới nhất đã lưu: 1.000" in page
+    assert "Chưa lưu: 1 ô bị sửa cùng lúc" in page
+    assert "Tổng số hồ sơ công việc: — → 1.000" in page  # what they saved
     html = response.content.decode()
+    conflict = html[html.index('id="conflict-figure-records_total"') :]
+    assert 'data-side="theirs">1.000<' in conflict and 'data-side="mine">900<' in conflict
+    assert 'name="resolve:figure:records_total" value="theirs"' in conflict
     assert 'value="900"' in html and 'value="40"' in html  # what I typed is kept
     report.refresh_from_db()
     assert report.version == 2
     assert report.values.get(measure__code="records_total").value == 1000
     assert not report.values.filter(measure__code="managers_total").exists()
 
-    # Saving again after reading the changes is a deliberate overwrite, and works.
-    assert f'name="version" value="{report.version}"' in html
-    stale["version"] = str(report.version)
-    assert me.post(url, stale).status_code == 302
+    # The page carries the new base: saving without choosing asks again, nothing saved.
+    again = {**stale, "base": re.search(r'name="base" value="([^"]+)"', html).group(1), "version": "2"}
+    response = me.post(url, again)
+    assert response.status_code == 200 and "Chọn giữ của họ hoặc dùng của tôi." in text_of(response)
+    assert not report.values.filter(measure__code="managers_total").exists()
+
+    # Keeping theirs saves my other change and leaves their figure.
+    response = me.post(url, {**again, "resolve:figure:records_total": "theirs"})
+    assert response.status_code == 302
+    assert report.values.get(measure__code="records_total").value == 1000
+    assert report.values.get(measure__code="managers_total").value == 40
+
+
+def test_choosing_mine_saves_mine(report, officer_a, client_for):
+    me = client_for(officer_a)
+    url = reverse("reports:report_edit", args=[report.pk])
+    stale = form_post(report, {"records_total": "900"})
+    assert client_for(officer_a).post(url, form_post(report, {"records_total": "1.000"})).status_code == 302
+    html = me.post(url, stale).content.decode()
+    base = re.search(r'name="base" value="([^"]+)"', html).group(1)
+    response = me.post(url, {**stale, "base": base, "version": "2", "resolve:figure:records_total": "mine"})
+    assert response.status_code == 302
     assert report.values.get(measure__code="records_total").value == 900
+
+
+def test_a_forged_base_is_not_trusted(report, officer_a, client_for):
+    url = reverse("reports:report_edit", args=[report.pk])
+    stale = form_post(report, {"managers_total": "40"})
+    assert client_for(officer_a).post(url, form_post(report, {"records_total": "1.000"})).status_code == 302
+    # Without a base it can read, the form cannot tell what it changed: every difference
+    # from what is stored is a conflict, and nothing is written.
+    response = client_for(officer_a).post(url, {**stale, "base": "forged"})
+    assert response.status_code == 200
+    assert 'id="conflict-figure-records_total"' in response.content.decode()
+    assert not report.values.filter(measure__code="managers_total").exists()
 
 
 def test_stale_submit_confirmation_is_refused(report, officer_a, client_for):

@@ -33,21 +33,23 @@ def test_officer_fills_in_fixes_a_mistake_saves_submits_and_prints(page, sign_in
     figures = figures_for(report)
 
     # Two mistakes: 4.5 written the English way, and a part larger than its whole. Both are
-    # shown at once, next to their fields, and nothing is saved.
+    # shown at once, in the summary and next to their fields; the draft keeps every valid
+    # figure, and the two mistakes wait, as typed, to be corrected.
     fill_figures(page, figures, {"poor_households_start": "20.000", "propaganda_events": "4.5"})
     page.get_by_role("button", name="Lưu nháp").click()
-    expect(page.locator("#form-errors")).to_contain_text("Chưa lưu được")
+    expect(page.locator("#form-errors")).to_contain_text("Có 2 lỗi cần sửa")
     typo = page.get_by_label("Buổi tuyên truyền", exact=True)
     expect(typo).to_have_attribute("aria-invalid", "true")
     expect(typo).to_have_value("4.5")  # what was typed stays, to be corrected
-    expect(page.locator("#id_v_propaganda_events-error")).to_contain_text("dùng dấu phẩy cho phần thập phân")
+    expect(page.locator("#id_v_propaganda_events_error")).to_contain_text("dùng dấu phẩy cho phần thập phân")
     part = page.get_by_label("Số hộ nghèo đầu kỳ", exact=True)
     expect(part).to_have_attribute("aria-invalid", "true")
     expect(part).to_have_value("20.000")
-    expect(page.locator("#id_v_poor_households_start-error")).to_contain_text(
+    expect(page.locator("#id_v_poor_households_start_error")).to_contain_text(
         "Số hộ nghèo đầu kỳ (20.000) không được lớn hơn Tổng số hộ dân cư (12.345)"
     )
-    assert not report.values.exists()  # nothing saved
+    saved = set(report.values.values_list("measure__code", flat=True))
+    assert saved == set(figures) - {"poor_households_start", "propaganda_events"}
 
     typo.fill("4")
     part.fill("2.100")

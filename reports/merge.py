@@ -1,0 +1,368 @@
+"""Saving one officer's edits into a report that colleagues may be editing at the same time.
+
+The report form carries the report as it was when the officer opened it, its *base*, signed
+with django.core.signing so that it cannot be forged. A save writes only what the officer
+changed relative to that base:
+
+- a field the officer did not change is never written, so a save never undoes what a
+  colleague saved meanwhile;
+- a field the officer changed that nobody else changed is written;
+- a field both changed, to different values, is a conflict: nothing is saved until the
+  officer chooses, field by field, to keep theirs or to use their own.
+
+Every field is merged on its own. Keys:
+
+    figure:<measure>     the figure: a number (canonical string), NO_DATA, or None (blank)
+    note:<measure>       the note beside the figure
+    narrative:<section>  a section's narrative
+    commendation:<pk>    a commendation proposal [kind, name, achievement, award]; None: removed
+    commendation:+<n>    a proposal this form adds
+
+A figure and its "no data" mark are one field: a cell holds a number, "no data" or nothing,
+and merging them apart could leave a number marked "no data".
+
+The version column and its conditional UPDATE (`bump_version`) stay the last guard: a save
+that loses the race to another is merged again against what that one stored.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core import signing
+from django.db import transaction
+from django.db.models import Max
+
+from campaigns.numbers import format_vn_number
+
+from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEvent
+from .services import ConcurrentEdit, ReportError, bump_version, report_measures
+from .validation import check_unit_values
+
+FIGURE, NOTE, NARRATIVE, COMMENDATION = "figure", "note", "narrative", "commendation"
+NO_DATA = "no-data"
+COMMENDATION_FIELDS = ("kind", "name", "achievement", "award")
+BASE_SALT = "reports.report-form.base"
+# A save that keeps losing the race to other saves gives up after this many merges.
+MERGE_ATTEMPTS = 3
+
+
+def key(kind, name):
+    return f"{kind}:{name}"
+
+
+def split(field_key):
+    kind, _, name = field_key.partition(":")
+    return kind, name
+
+
+def blank(field_key):
+    """What a field holds when the report has nothing for it."""
+    return "" if field_key.startswith((NOTE + ":", NARRATIVE + ":")) else None
+
+
+def canonical(number):
+    """One spelling per number (`1000`, `85.3`), so equal figures compare equal."""
+    return None if number is None else format(Decimal(number).normalize(), "f")
+
+
+def figure(value, no_data):
+    if value is not None:
+        return canonical(value)
+    return NO_DATA if no_data else None
+
+
+def figure_number(value):
+    """The Decimal of a figure, or None for blank and "no data"."""
+    return None if value in (None, NO_DATA) else Decimal(value)
+
+
+class Unparsed:
+    """What was typed into a field that does not parse or breaks its own rule: it is a
+    change, equal to nothing stored, and never written."""
+
+    def __init__(self, text=""):
+        self.text = text
+
+    def __repr__(self):
+        return f"Unparsed({self.text!r})"
+
+
+def _text(value):
+    return str(value).replace("\r\n", "\n").strip()
+
+
+def same(a, b):
+    """Whether two values of a field mean the same (texts compared without their line-ending
+    style and surrounding blanks, which a browser's text area changes)."""
+    if isinstance(a, Unparsed) or isinstance(b, Unparsed):
+        return False
+    if isinstance(a, str) and isinstance(b, str):
+        return _text(a) == _text(b)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def report_state(report):
+    """The report's mergeable fields as stored now (blank fields left out)."""
+    state = {}
+    for stored in report.values.select_related("measure"):
+        state[key(FIGURE, stored.measure.code)] = figure(stored.value, stored.no_data)
+        state[key(NOTE, stored.measure.code)] = stored.note
+    for narrative in report.narratives.select_related("section"):
+        state[key(NARRATIVE, narrative.section.code)] = narrative.text
+    for row in report.commendations.all():
+        state[key(COMMENDATION, row.pk)] = [getattr(row, name) for name in COMMENDATION_FIELDS]
+    return {field_key: value for field_key, value in state.items() if not same(value, blank(field_key))}
+
+
+# --- the base a form carries --------------------------------------------------------------
+@dataclass(frozen=True)
+class Base:
+    """The report as a form loaded it. `pending`: fields shown as conflicts, on which the
+    officer must choose. `known` is false when the form carried no readable base: then no
+    field can be told unchanged, and every difference from what is stored is a conflict."""
+
+    version: int
+    state: dict
+    pending: frozenset = frozenset()
+    known: bool = True
+
+    def get(self, field_key):
+        return self.state.get(field_key, blank(field_key))
+
+
+def base_token(report_pk, version, state, pending=()):
+    """The signed text a form carries as its base."""
+    payload = {"report": report_pk, "version": version, "state": state, "pending": sorted(pending)}
+    return signing.dumps(payload, salt=BASE_SALT, compress=True)
+
+
+def base_from_token(token, report_pk):
+    """The Base a form carried, or None when it is missing, forged or another report's."""
+    try:
+        payload = signing.loads(token or "", salt=BASE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(payload, dict) or payload.get("report") != report_pk:
+        return None
+    return Base(
+        version=int(payload["version"]), state=dict(payload["state"]), pending=frozenset(payload.get("pending", ()))
+    )
+
+
+# --- the merge ----------------------------------------------------------------------------
+@dataclass
+class Conflict:
+    """A field both sides changed, to different values."""
+
+    key: str
+    base: object
+    theirs: object
+    mine: object
+
+
+def merge(base, mine, theirs, unresolved=()):
+    """What of `mine` (field → value, only the fields the form carried) to write over
+    `theirs` (the stored state), and the conflicts. Fields in `unresolved` are conflicts
+    waiting for the officer's choice: any difference from theirs is still a conflict."""
+    writes, conflicts = {}, []
+    for field_key, value in mine.items():
+        was, now = base.get(field_key), theirs.get(field_key, blank(field_key))
+        if field_key in unresolved or not base.known:
+            if not same(value, now):
+                conflicts.append(Conflict(field_key, was, now, value))
+        elif same(value, was):
+            continue  # not changed here: whatever is stored stays
+        elif same(now, was):
+            writes[field_key] = value
+        elif not same(now, value):
+            conflicts.append(Conflict(field_key, was, now, value))
+    return writes, conflicts
+
+
+@dataclass
+class Outcome:
+    """What a save did. `state`/`version`: the report as stored afterwards. `written`: the
+    fields saved (none when nothing was). `held`: field → why it was not saved (a rule the
+    merged report would break). `created`: new commendation key → its pk. `merged_with`:
+    the version merged with when others had saved since the base; `others` their events."""
+
+    version: int
+    state: dict
+    written: set = field(default_factory=set)
+    conflicts: list = field(default_factory=list)
+    held: dict = field(default_factory=dict)
+    created: dict = field(default_factory=dict)
+    merged_with: int | None = None
+    others: list = field(default_factory=list)
+
+    @property
+    def saved(self):
+        return bool(self.written)
+
+
+def report_save_edits(*, report, by, base, mine, unresolved=(), submit=False):
+    """Save into `report` what `by` changed since `base` (see the module's rules).
+
+    `mine`: field key → the form's value, for the fields it carried; Unparsed for what did
+    not parse. A draft (`submit` false) saves every change that keeps the report within its
+    rules; the others are held back with their message. Submitting saves all or nothing,
+    with every measure required. Conflicts save nothing. Returns an Outcome; raises
+    ReportError when the report is not editable, ConcurrentEdit when others kept saving
+    while this one merged.
+    """
+    if not report.editable:
+        raise ReportError("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh.")
+    measures = report_measures(report)
+    for attempt in range(MERGE_ATTEMPTS):
+        report.refresh_from_db()
+        if not report.editable:
+            raise ReportError("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh.")
+        version, theirs = report.version, report_state(report)
+        others = list(report.events.filter(version__gt=base.version).select_related("by").order_by("at", "pk"))
+        outcome = Outcome(version=version, state=theirs, others=others)
+        writes, outcome.conflicts = merge(base, mine, theirs, unresolved)
+        if outcome.conflicts:
+            return outcome
+        unparsed = {field_key for field_key, value in writes.items() if isinstance(value, Unparsed)}
+        writes = {field_key: value for field_key, value in writes.items() if field_key not in unparsed}
+        if submit:
+            outcome.held = _rule_breakers(measures, {**theirs, **writes}, require_all=True)
+            if outcome.held or unparsed:
+                return outcome
+        else:
+            outcome.held = _hold_rule_breakers(measures, theirs, writes)
+        if not writes:
+            return outcome
+        try:
+            with transaction.atomic():
+                outcome.created, changes = _write(report, measures, writes)
+                bump_version(report, expected_version=version, by=by)
+                if version != base.version:
+                    changes.append({"merged_with_version": version, "base_version": base.version})
+                    outcome.merged_with = version
+                ReportEvent.objects.create(
+                    report=report, action=EventAction.SAVED, by=by, version=report.version, changes=changes
+                )
+        except ConcurrentEdit:
+            if attempt + 1 == MERGE_ATTEMPTS:
+                raise
+            continue
+        outcome.version, outcome.state, outcome.written = report.version, report_state(report), set(writes)
+        return outcome
+    raise AssertionError("unreachable")
+
+
+# --- the rules, on the merged report ------------------------------------------------------
+def _rule_breakers(measures, state, *, require_all=False):
+    """figure/note key → message for every rule the state breaks."""
+    values = {m.code: figure_number(state.get(key(FIGURE, m.code))) for m in measures}
+    no_data = {m.code for m in measures if state.get(key(FIGURE, m.code)) == NO_DATA}
+    problems = {
+        key(FIGURE, code): message
+        for code, message in check_unit_values(measures, values, require_all=require_all, no_data=no_data).items()
+    }
+    for measure in measures:
+        if measure.code in no_data and not _text(state.get(key(NOTE, measure.code), "")):
+            problems.setdefault(
+                key(FIGURE, measure.code), f"{measure.name}: ghi rõ lý do khi đánh dấu “không có số liệu”."
+            )
+    return problems
+
+
+def _hold_rule_breakers(measures, theirs, writes):
+    """Take out of `writes` (in place) the changes that would make the report break a rule;
+    return field → message. A part larger than its whole holds the part first, then the
+    whole; a "no data" mark without a reason holds the mark, then the emptied note."""
+    wholes = {m.code: next((w.code for w in measures if w.pk == m.part_of_id), None) for m in measures}
+    held = {}
+    while True:
+        for problem_key, message in _rule_breakers(measures, {**theirs, **writes}).items():
+            code = split(problem_key)[1]
+            candidates = [key(FIGURE, code), key(NOTE, code), key(FIGURE, wholes.get(code))]
+            culprit = next((candidate for candidate in candidates if candidate in writes), None)
+            if culprit is not None:
+                # One at a time: taking this change out may be all it takes.
+                held[culprit] = message
+                del writes[culprit]
+                break
+        else:
+            return held
+
+
+# --- writing ------------------------------------------------------------------------------
+def _write(report, measures, writes):
+    """Write the fields; return (new commendation key → pk, the history's change entries)."""
+    by_code = {measure.code: measure for measure in measures}
+    stored = {value.measure.code: value for value in report.values.select_related("measure")}
+    sections = {section.code: section for section in report.campaign.sections.all()}
+    changes, created = [], {}
+    for field_key, value in sorted(writes.items(), key=_write_order):
+        kind, name = split(field_key)
+        if kind in (FIGURE, NOTE):
+            if name not in by_code:
+                continue
+            row = stored.get(name) or MeasureValue(report=report, measure=by_code[name])
+            if kind == FIGURE:
+                old = figure(row.value, row.no_data) if row.pk else None
+                row.value, row.no_data = figure_number(value), value == NO_DATA
+                changes.append(_figure_change(name, old, value))
+            else:
+                row.note = _text(value)
+                changes.append({"note": name})
+            row.save()
+            stored[name] = row
+        elif kind == NARRATIVE and name in sections:
+            narrative, _ = Narrative.objects.get_or_create(report=report, section=sections[name])
+            narrative.text = _text(value)
+            narrative.save(update_fields=["text"])
+            changes.append({"section": name, "narrative": True})
+        elif kind == COMMENDATION:
+            entry, pk = _write_commendation(report, name, value)
+            if entry:
+                changes.append(entry)
+            if pk is not None and name.startswith("+"):
+                created[field_key] = pk
+    return created, changes
+
+
+def _write_order(item):
+    # Existing proposals before new ones (kept in the order typed), the rest alphabetically.
+    field_key = item[0]
+    kind, name = split(field_key)
+    if kind == COMMENDATION and name.startswith("+"):
+        return (1, int(name[1:]) if name[1:].isdigit() else 0, field_key)
+    return (0, 0, field_key)
+
+
+def _write_commendation(report, name, value):
+    existing = None
+    if not name.startswith("+"):
+        existing = report.commendations.filter(pk=int(name)).first()
+    if value is None:
+        if existing is None:
+            return None, None
+        existing.delete()
+        return {"commendation": existing.name, "old": existing.name, "new": None}, None
+    fields = dict(zip(COMMENDATION_FIELDS, (_text(part) for part in value), strict=True))
+    if existing is None:
+        order = (report.commendations.aggregate(last=Max("order"))["last"] or 0) + 1
+        row = Commendation.objects.create(report=report, order=order, **fields)
+        return {"commendation": row.name, "old": None, "new": row.name}, row.pk
+    old_name = existing.name
+    for attribute, text in fields.items():
+        setattr(existing, attribute, text)
+    existing.save()
+    return {"commendation": existing.name, "old": old_name, "new": existing.name, "edited": True}, existing.pk
+
+
+def _figure_change(code, old, new):
+    change = {
+        "measure": code,
+        "old": None if figure_number(old) is None else format_vn_number(figure_number(old)),
+        "new": None if figure_number(new) is None else format_vn_number(figure_number(new)),
+    }
+    if new == NO_DATA:
+        change["no_data"] = True
+    return change
