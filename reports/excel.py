@@ -2,7 +2,8 @@
 campaign export of `export_results`.
 
 `write_table_sheet` is the reusable piece: one header row and rows of cells, numbers kept as
-numbers (Excel shows them in the reader's own locale, so `3.868.370` in Vietnamese Excel).
+numbers (Excel shows them in the reader's own locale, so `3.868.370` in Vietnamese Excel)
+and text cleaned of control characters openpyxl refuses.
 """
 
 import datetime
@@ -24,6 +25,7 @@ from campaigns.numbers import NumberError
 from .imports import ImportRefused, Problem, Row, is_blank, number_of, open_xlsx, read_upload, text_of, xlsx_rows
 from .models import ReportStatus, UnitReport
 from .services import current_values, report_measures
+from .text import clean_text
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
@@ -65,8 +67,8 @@ def sheet_title(title, workbook):
 def write_table_sheet(workbook, title, headers, rows):
     """Add a sheet `title` holding a header row and `rows` (iterables of cells) to `workbook`
     and return it. Numbers stay numeric (integers shown grouped, decimals with up to four
-    places), dates are shown dd/mm/yyyy, the header row is bold, frozen and filterable.
-    The empty default sheet of a new Workbook is reused."""
+    places), dates are shown dd/mm/yyyy, text loses control characters, the header row is
+    bold, frozen and filterable. The empty default sheet of a new Workbook is reused."""
     default = workbook.worksheets[0] if len(workbook.worksheets) == 1 else None
     if (
         default is not None
@@ -81,7 +83,7 @@ def write_table_sheet(workbook, title, headers, rows):
     widths = []
     for row_number, values in enumerate(itertools.chain([headers], rows), start=1):
         for column, value in enumerate(values, start=1):
-            value = str(value) if isinstance(value, Promise) else value
+            value = sheet_value(value)
             cell = worksheet.cell(row=row_number, column=column, value=value)
             if row_number == 1:
                 cell.font, cell.fill = HEADER_FONT, HEADER_FILL
@@ -97,6 +99,15 @@ def write_table_sheet(workbook, title, headers, rows):
     if worksheet.max_row > 1:
         worksheet.auto_filter.ref = worksheet.dimensions
     return worksheet
+
+
+def sheet_value(value):
+    """A cell value openpyxl writes: text without control characters (openpyxl refuses them)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    return value
 
 
 def cell_format(value):

@@ -16,6 +16,7 @@ from campaigns.models import Campaign, UnitGroup, UnitKind
 from campaigns.numbers import NumberError, format_vn_number, parse_vn_number
 
 from .models import CommendationKind, ReportStatus
+from .text import TextRule
 from .validation import check_parts, check_value
 
 
@@ -88,12 +89,15 @@ class ReportForm(forms.Form):
                 max_length=500,
                 label=_("Ghi chú"),
                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+                validators=[TextRule(_("Ghi chú của “%(measure)s”") % {"measure": measure.name})],
             )
         for section in self.sections:
+            label = _("Kết quả thực hiện: %(title)s") % {"title": section.title}
             self.fields[narrative_field(section.code)] = forms.CharField(
                 required=False,
-                label=_("Kết quả thực hiện: %(title)s") % {"title": section.title},
+                label=label,
                 widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+                validators=[TextRule(label, "narrative")],
             )
 
     @staticmethod
@@ -160,14 +164,18 @@ class CommendationForm(forms.Form):
         label=_("Tên tập thể / cá nhân"),
         max_length=255,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+        validators=[TextRule(_("Tên tập thể / cá nhân"))],
     )
     achievement = forms.CharField(
-        label=_("Thành tích"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"})
+        label=_("Thành tích"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
+        validators=[TextRule(_("Thành tích"), "achievement")],
     )
     award = forms.CharField(
         label=_("Hình thức khen thưởng đề nghị"),
         max_length=255,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+        validators=[TextRule(_("Hình thức khen thưởng đề nghị"))],
     )
 
     def clean(self):
@@ -207,7 +215,11 @@ class EvidenceForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png,.xlsx,.docx"}),
     )
     description = forms.CharField(
-        label=_("Mô tả"), required=False, max_length=255, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=_("Mô tả"),
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        validators=[TextRule(_("Mô tả"))],
     )
 
 
@@ -220,6 +232,7 @@ class ReviewForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        validators=[TextRule(_("Ý kiến của Sở Nội vụ"))],
     )
 
 

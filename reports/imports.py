@@ -25,6 +25,7 @@ from campaigns.numbers import NumberError, parse_machine_number
 from .aggregation import measures_for_unit
 from .models import EventAction, MeasureValue, ReportStatus, UnitReport
 from .services import ConcurrentEdit, ReportError, report_get_or_create, report_save_values
+from .text import control_character_message
 from .uploads import zip_unpacks_too_far
 from .validation import check_parts, check_value
 from .workflow import report_accept, report_submit
@@ -278,6 +279,14 @@ def results_check(*, campaign, rows, status=ReportStatus.DRAFT):
 
     for row in rows:
         problems = messages.setdefault(row.number, [])
+        unclean = [
+            message
+            for label, cell in ((_("mã đơn vị"), row.unit), (_("mã chỉ số"), row.measure), (_("giá trị"), row.value))
+            if (message := control_character_message(label, cell))
+        ]
+        if unclean:
+            problems.extend(unclean)
+            continue
         unit = known_units.get(row.unit)
         measure = measure_by_code.get(row.measure)
         if not row.unit:
@@ -318,6 +327,8 @@ def results_check(*, campaign, rows, status=ReportStatus.DRAFT):
             continue
         if row.note is not None and len(row.note) > NOTE_MAX_LENGTH:
             problems.append(_("ghi chú dài quá %(max)s ký tự") % {"max": NOTE_MAX_LENGTH})
+        if message := control_character_message(_("ghi chú"), row.note):
+            problems.append(message)
         if measure is None or unit is None:
             continue
         message = check_value(measure, value)

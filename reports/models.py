@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignUnit, Measure, Section, Unit
 
+from .text import TextRule
+
 
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("Đang soạn")
@@ -70,7 +72,9 @@ class UnitReport(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reviewer_comment = models.TextField(_("ý kiến của Sở Nội vụ"), blank=True)
+    reviewer_comment = models.TextField(
+        _("ý kiến của Sở Nội vụ"), blank=True, validators=[TextRule(_("Ý kiến của Sở Nội vụ"))]
+    )
     is_late = models.BooleanField(_("nộp muộn"), default=False)
 
     objects = UnitReportQuerySet.as_manager()
@@ -99,7 +103,7 @@ class MeasureValue(models.Model):
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="values")
     value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=4, null=True, blank=True)
     no_data = models.BooleanField(_("không có số liệu"), default=False)
-    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True, validators=[TextRule(_("Ghi chú"))])
 
     class Meta:
         verbose_name = _("số liệu")
@@ -113,7 +117,7 @@ class MeasureValue(models.Model):
 class Narrative(models.Model):
     report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="narratives")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="narratives")
-    text = models.TextField(_("nội dung"), blank=True)
+    text = models.TextField(_("nội dung"), blank=True, validators=[TextRule(_("Nội dung báo cáo"), "narrative")])
 
     class Meta:
         verbose_name = _("nội dung báo cáo")
@@ -134,9 +138,15 @@ class CommendationKind(models.TextChoices):
 class Commendation(models.Model):
     report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="commendations")
     kind = models.CharField(_("đối tượng"), max_length=12, choices=CommendationKind.choices)
-    name = models.CharField(_("tên tập thể / cá nhân"), max_length=255)
-    achievement = models.TextField(_("thành tích"))
-    award = models.CharField(_("hình thức khen thưởng đề nghị"), max_length=255)
+    name = models.CharField(
+        _("tên tập thể / cá nhân"), max_length=255, validators=[TextRule(_("Tên tập thể / cá nhân"))]
+    )
+    achievement = models.TextField(_("thành tích"), validators=[TextRule(_("Thành tích"), "achievement")])
+    award = models.CharField(
+        _("hình thức khen thưởng đề nghị"),
+        max_length=255,
+        validators=[TextRule(_("Hình thức khen thưởng đề nghị"))],
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -158,7 +168,7 @@ class Evidence(models.Model):
     original_name = models.CharField(_("tên tệp"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField(default=0)
-    description = models.CharField(_("mô tả"), max_length=255, blank=True)
+    description = models.CharField(_("mô tả"), max_length=255, blank=True, validators=[TextRule(_("Mô tả"))])
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -262,7 +272,9 @@ class Summary(Job):
     number = models.PositiveIntegerField(_("lần tổng hợp"))
     document_number = models.CharField(_("số văn bản"), max_length=64, blank=True)
     document_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
-    recommendations = models.TextField(_("kiến nghị, đề xuất"), blank=True)
+    recommendations = models.TextField(
+        _("kiến nghị, đề xuất"), blank=True, validators=[TextRule(_("Kiến nghị, đề xuất"))]
+    )
     report_versions = models.JSONField(_("phiên bản báo cáo đã dùng"), default=dict, blank=True)
     parts_total = models.PositiveIntegerField(default=0)
     parts_done = models.PositiveIntegerField(default=0)

@@ -7,11 +7,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from campaigns.numbers import format_vn_number
 
 from .aggregation import measures_for_unit
 from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEvent, UnitReport
+from .text import achievement_max_chars, narrative_max_chars, text_problem
 from .validation import check_unit_values
 
 
@@ -45,6 +47,38 @@ def report_get_or_create(*, campaign, unit, by=None):
     if created:
         ReportEvent.objects.create(report=report, action=EventAction.CREATED, by=by, version=report.version)
     return report
+
+
+def text_problems(report, *, measures, notes=None, narratives=None, commendations=None):
+    """Messages (field → text) for the texts of a save that break the text rule: control
+    characters, or longer than the limit. Each message names its field."""
+    problems = {}
+    names = {measure.code: measure.name for measure in measures}
+    note_max = MeasureValue._meta.get_field("note").max_length
+    for code, note in (notes or {}).items():
+        label = gettext("Ghi chú của “%(measure)s”") % {"measure": names.get(code, code)}
+        message = text_problem(label, note, max_chars=note_max)
+        if message:
+            problems[code] = message
+    if narratives:
+        titles = dict(report.campaign.sections.values_list("code", "title"))
+        for code, text in narratives.items():
+            label = gettext("Kết quả thực hiện: %(title)s") % {"title": titles.get(code, code)}
+            message = text_problem(label, text, max_chars=narrative_max_chars())
+            if message:
+                problems[f"narrative_{code}"] = message
+    fields = (
+        ("name", gettext("Tên tập thể / cá nhân"), 255),
+        ("achievement", gettext("Thành tích"), achievement_max_chars()),
+        ("award", gettext("Hình thức khen thưởng đề nghị"), 255),
+    )
+    for number, row in enumerate(commendations or (), start=1):
+        for field, name, max_chars in fields:
+            label = gettext("Đề nghị khen thưởng số %(number)s: %(field)s") % {"number": number, "field": name}
+            message = text_problem(label, row.get(field), max_chars=max_chars)
+            if message:
+                problems[f"commendation_{number}_{field}"] = message
+    return problems
 
 
 def report_measures(report):
@@ -93,8 +127,8 @@ def report_save_values(
     `notes`: code → text. `no_data`: codes explicitly marked "no data". `narratives`:
     section code → text. `commendations`: the full list of proposals as dicts with kind,
     name, achievement, award (None leaves them as they are). Refuses with ReportError
-    (nothing saved) when the report is not editable, a value breaks a rule, or, with
-    `require_all`, a measure is missing.
+    (nothing saved) when the report is not editable, a value or a text breaks a rule, or,
+    with `require_all`, a measure is missing.
     """
     if not report.editable and action != EventAction.IMPORTED:
         raise ReportError("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh.")
@@ -116,6 +150,10 @@ def report_save_values(
         note = notes[code] if code in notes else (existing[code].note if code in existing else "")
         if not note.strip():
             problems.setdefault(code, f"{by_code[code].name}: ghi rõ lý do khi đánh dấu “không có số liệu”.")
+    for field, message in text_problems(
+        report, measures=measures, notes=notes, narratives=narratives, commendations=commendations
+    ).items():
+        problems.setdefault(field, message)
     if problems:
         raise ReportError(problems)
 

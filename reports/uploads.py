@@ -10,11 +10,13 @@ from pathlib import PurePosixPath
 import filetype
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from campaigns.numbers import format_vn_number
 
 from .models import EventAction, Evidence, ReportEvent
 from .services import ReportError
+from .text import text_problem
 
 # Detected content type → the extension the stored file gets.
 ALLOWED_TYPES = {
@@ -32,10 +34,10 @@ ZIP_MAX_RATIO = 200
 
 
 class EvidenceError(ReportError):
-    """The uploaded file is refused; the message is Vietnamese."""
+    """The uploaded file (or, with `field`, its description) is refused; the message is Vietnamese."""
 
-    def __init__(self, message):
-        super().__init__({"file": message})
+    def __init__(self, message, field="file"):
+        super().__init__({field: message})
 
 
 def sniff_content_type(upload):
@@ -101,6 +103,10 @@ def evidence_add(*, report, by, upload, description=""):
     """Store an evidence file for an editable report and record it in the history."""
     if not report.editable:
         raise EvidenceError("Báo cáo đã gửi, không thêm minh chứng được.")
+    description = description.strip()
+    message = text_problem(gettext("Mô tả"), description, max_chars=Evidence._meta.get_field("description").max_length)
+    if message:
+        raise EvidenceError(message, field="description")
     content_type = check_evidence(upload)
     original = PurePosixPath(str(upload.name).replace("\\", "/")).name[:255]
     stored_name = f"{uuid.uuid4().hex[:12]}-{safe_file_name(original, ALLOWED_TYPES[content_type])}"
@@ -110,7 +116,7 @@ def evidence_add(*, report, by, upload, description=""):
             original_name=original,
             content_type=content_type,
             size=upload.size,
-            description=description.strip()[:255],
+            description=description,
             uploaded_by=by,
         )
         evidence.file.save(stored_name, upload, save=False)

@@ -352,7 +352,8 @@ def evidence_upload(request, pk):
                 description=form.cleaned_data["description"],
             )
         except EvidenceError as exc:
-            form.add_error("file", exc.problems["file"])
+            for field, message in exc.problems.items():
+                form.add_error(field, message)
         else:
             messages.success(request, _("Đã tải lên “%(name)s”.") % {"name": evidence.original_name})
             return redirect(reverse("reports:report_edit", args=[report.pk]) + "#evidence")

@@ -8,10 +8,14 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import EventAction, ReportEvent, ReportStatus
 from .services import ReportError, bump_version, current_values, report_measures
+from .text import text_problem
 from .validation import check_unit_values
+
+REVIEW_COMMENT_MAX_CHARS = 4000  # as the review form allows
 
 
 def deadline_passed(campaign, moment=None):
@@ -63,6 +67,7 @@ def report_return(*, report, by, reason, expected_version=None):
     reason = (reason or "").strip()
     if not reason:
         raise ReportError({"reason": "Cần ghi rõ lý do trả lại để đơn vị biết cần sửa gì."})
+    _check_comment(reason)
     if report.status != ReportStatus.SUBMITTED:
         raise ReportError("Chỉ trả lại được báo cáo đã gửi.")
     return _review(report, by, ReportStatus.RETURNED, EventAction.RETURNED, reason, expected_version)
@@ -72,7 +77,14 @@ def report_accept(*, report, by, comment="", expected_version=None):
     """Accept a submitted report."""
     if report.status != ReportStatus.SUBMITTED:
         raise ReportError("Chỉ chấp nhận được báo cáo đã gửi.")
+    _check_comment(comment)
     return _review(report, by, ReportStatus.ACCEPTED, EventAction.ACCEPTED, comment.strip(), expected_version)
+
+
+def _check_comment(comment):
+    message = text_problem(gettext("Ý kiến của Sở Nội vụ"), comment, max_chars=REVIEW_COMMENT_MAX_CHARS)
+    if message:
+        raise ReportError({"reason": message})
 
 
 def _review(report, by, status, action, comment, expected_version):
