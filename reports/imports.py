@@ -24,7 +24,15 @@ from campaigns.numbers import NumberError, parse_machine_number
 
 from .aggregation import measures_for_unit
 from .models import EventAction, MeasureValue, ReportStatus, UnitReport
-from .services import ConcurrentEdit, ReportError, report_get_or_create, report_save_values
+from .services import (
+    EDITABLE_STATUSES,
+    ConcurrentEdit,
+    ReportError,
+    report_get_or_create,
+    report_lock,
+    report_refuse_locked,
+    report_save_values,
+)
 from .text import control_character_message
 from .uploads import zip_unpacks_too_far
 from .validation import check_parts, check_value
@@ -378,7 +386,9 @@ def results_check(*, campaign, rows, status=ReportStatus.DRAFT):
 def results_import(*, campaign, rows, status=ReportStatus.DRAFT, by=None):
     """Import a campaign's long-form rows all or nothing, then move each touched report to
     `status` (submitted: draft and returned reports are submitted; accepted: they are also
-    accepted). Returns the number of units and values imported. Raises ImportRefused."""
+    accepted). Only this administrator's import writes into reports already submitted or
+    accepted; their history says so. Returns the number of units and values imported.
+    Raises ImportRefused."""
     if status not in STATUSES:
         raise ImportRefused(_("Trạng thái không hợp lệ: %(status)s") % {"status": status})
     plans = results_check(campaign=campaign, rows=rows, status=status)
@@ -387,7 +397,12 @@ def results_import(*, campaign, rows, status=ReportStatus.DRAFT, by=None):
             for plan in plans:
                 report = plan.report or report_get_or_create(campaign=campaign, unit=plan.unit, by=by)
                 report_save_values(
-                    report=report, by=by, values=plan.values, notes=plan.notes, action=EventAction.IMPORTED
+                    report=report,
+                    by=by,
+                    values=plan.values,
+                    notes=plan.notes,
+                    action=EventAction.IMPORTED,
+                    allow_locked=True,
                 )
                 if status != ReportStatus.DRAFT and report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED):
                     report_submit(report=report, by=by)
@@ -405,25 +420,31 @@ def report_import_rows(*, report, rows, by, file_version=None):
 
     `file_version` is the report version the file was downloaded at: a value someone changed
     since then and the file would overwrite with something else is refused (ConcurrentEdit),
-    so a stale file never silently undoes a newer save. Raises ImportRefused or ReportError.
+    so a stale file never silently undoes a newer save. The report's status is checked again
+    on its locked row once the file is read: a report submitted or accepted meanwhile is
+    refused (ReportError), unchanged. Raises ImportRefused or ReportError.
     """
     if not report.editable:
         raise ReportError(_("Báo cáo đã gửi, không nhập được số liệu. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh."))
     if not rows:
         raise ImportRefused(_("Tệp không có giá trị nào để nhập (cột “Giá trị” trống)."))
     (plan,) = results_check(campaign=report.campaign, rows=rows)
-    report.refresh_from_db()
-    if file_version is not None and file_version < report.version:
-        events = list(report.events.filter(version__gt=file_version).select_related("by").order_by("at"))
-        changed = {change.get("measure") for event in events for change in event.changes}
-        current = {mv.measure.code: mv.value for mv in report.values.select_related("measure")}
-        if any(code in changed and current.get(code) != value for code, value in plan.values.items()):
-            raise ConcurrentEdit(report, events)
-    return report_save_values(
-        report=report,
-        by=by,
-        values=plan.values,
-        notes=plan.notes,
-        expected_version=report.version,
-        action=EventAction.IMPORTED,
-    )
+    with transaction.atomic():
+        status = report_lock(report)["status"]
+        if status not in EDITABLE_STATUSES:
+            raise report_refuse_locked(status)
+        report.refresh_from_db()
+        if file_version is not None and file_version < report.version:
+            events = list(report.events.filter(version__gt=file_version).select_related("by").order_by("at"))
+            changed = {change.get("measure") for event in events for change in event.changes}
+            current = {mv.measure.code: mv.value for mv in report.values.select_related("measure")}
+            if any(code in changed and current.get(code) != value for code, value in plan.values.items()):
+                raise ConcurrentEdit(report, events)
+        return report_save_values(
+            report=report,
+            by=by,
+            values=plan.values,
+            notes=plan.notes,
+            expected_version=report.version,
+            action=EventAction.IMPORTED,
+        )

@@ -12,9 +12,11 @@ from django.utils.translation import gettext
 from campaigns.numbers import format_vn_number
 
 from .aggregation import measures_for_unit
-from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEvent, UnitReport
+from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEvent, ReportStatus, UnitReport
 from .text import achievement_max_chars, narrative_max_chars, text_problem
 from .validation import check_unit_values
+
+EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
 class ReportError(Exception):
@@ -47,6 +49,25 @@ def report_get_or_create(*, campaign, unit, by=None):
     if created:
         ReportEvent.objects.create(report=report, action=EventAction.CREATED, by=by, version=report.version)
     return report
+
+
+def report_lock(report):
+    """The report's status and version read afresh inside the caller's transaction, the row
+    locked until it ends (SELECT … FOR UPDATE; SQLite has no row locks, but the read still
+    happens inside the transaction that writes). Every write path re-checks the status on
+    it, so a report submitted or accepted while a file was being read is never changed."""
+    return UnitReport.objects.select_for_update().filter(pk=report.pk).values("status", "version").get()
+
+
+def report_refuse_locked(status):
+    """The refusal for a change to a report that is no longer editable."""
+    return ReportError(
+        gettext(
+            "Báo cáo đang ở trạng thái “%(status)s” (vừa được gửi hoặc xét trong lúc bạn thao tác) "
+            "nên không sửa được; chưa có thay đổi nào được lưu. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh."
+        )
+        % {"status": ReportStatus(status).label}
+    )
 
 
 def text_problems(report, *, measures, notes=None, narratives=None, commendations=None):
@@ -119,6 +140,7 @@ def report_save_values(
     expected_version=None,
     action=EventAction.SAVED,
     require_all=False,
+    allow_locked=False,
 ):
     """Save a unit's figures (and narratives, and commendation proposals) into its report,
     all or nothing.
@@ -128,9 +150,11 @@ def report_save_values(
     section code → text. `commendations`: the full list of proposals as dicts with kind,
     name, achievement, award (None leaves them as they are). Refuses with ReportError
     (nothing saved) when the report is not editable, a value or a text breaks a rule, or,
-    with `require_all`, a measure is missing.
+    with `require_all`, a measure is missing. The status is checked again on the locked row
+    inside the transaction; only `allow_locked` (the administrator's `import_results`)
+    writes into a submitted or accepted report, and the history says so.
     """
-    if not report.editable and action != EventAction.IMPORTED:
+    if not report.editable and not allow_locked:
         raise ReportError("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh.")
     notes = notes or {}
     no_data = set(no_data)
@@ -158,6 +182,10 @@ def report_save_values(
         raise ReportError(problems)
 
     with transaction.atomic():
+        status = report_lock(report)["status"]
+        if status not in EDITABLE_STATUSES and not allow_locked:
+            raise report_refuse_locked(status)
+        comment = "" if status in EDITABLE_STATUSES else _written_while_locked(status)
         version = report.version if expected_version is None else expected_version
         changes = []
         for code, value in values.items():
@@ -198,8 +226,16 @@ def report_save_values(
         if commendations is not None:
             changes.extend(_replace_commendations(report, commendations))
         bump_version(report, expected_version=version, by=by)
-        ReportEvent.objects.create(report=report, action=action, by=by, version=report.version, changes=changes)
+        ReportEvent.objects.create(
+            report=report, action=action, by=by, version=report.version, changes=changes, comment=comment
+        )
     return report
+
+
+def _written_while_locked(status):
+    return gettext("Quản trị nhập số liệu vào báo cáo đang ở trạng thái “%(status)s”.") % {
+        "status": ReportStatus(status).label
+    }
 
 
 def _change(code, old, new):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from campaigns.numbers import format_vn_number
 
 from .models import EventAction, Evidence, ReportEvent
-from .services import ReportError
+from .services import EDITABLE_STATUSES, ReportError, report_lock
 from .text import text_problem
 
 # Detected content type → the extension the stored file gets.
@@ -111,6 +111,8 @@ def evidence_add(*, report, by, upload, description=""):
     original = PurePosixPath(str(upload.name).replace("\\", "/")).name[:255]
     stored_name = f"{uuid.uuid4().hex[:12]}-{safe_file_name(original, ALLOWED_TYPES[content_type])}"
     with transaction.atomic():
+        if report_lock(report)["status"] not in EDITABLE_STATUSES:
+            raise EvidenceError("Báo cáo đã gửi, không thêm minh chứng được.")
         evidence = Evidence(
             report=report,
             original_name=original,
@@ -133,6 +135,8 @@ def evidence_remove(*, evidence, by):
     if not report.editable:
         raise EvidenceError("Báo cáo đã gửi, không xóa minh chứng được.")
     with transaction.atomic():
+        if report_lock(report)["status"] not in EDITABLE_STATUSES:
+            raise EvidenceError("Báo cáo đã gửi, không xóa minh chứng được.")
         ReportEvent.objects.create(
             report=report,
             action=EventAction.EVIDENCE_REMOVED,
