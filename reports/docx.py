@@ -281,8 +281,21 @@ def summary_docx(content):
     _closing(document, doc)
 
     _annex_heading(document, "Phụ lục I", "Kết quả thực hiện các chỉ tiêu của từng đơn vị", content["annex_reference"])
+    overview = [
+        (
+            str(index),
+            section.unit.name,
+            section.unit.get_kind_display(),
+            section.standing,
+            f"{section.sent_on}\ngửi lại {section.resent_on}" if section.resent_on else section.sent_on,
+            f"{section.reached}/{section.with_goal}" if section.counted else "",
+        )
+        for index, section in enumerate(content["units"], start=1)
+    ]
+    _table(document, OVERVIEW_HEADERS, overview, OVERVIEW_WIDTHS, align=_OVERVIEW_ALIGN)
     for index, section in annex_sections(content["units"]):
         _paragraph(document, f"{index}. {section.unit.name}", bold=True)
+        _paragraph(document, _unit_meta(section), italic=True, size=11.5)
         _table(document, RESULT_HEADERS, _results_rows(section.results), RESULT_WIDTHS, align=_RESULT_ALIGN)
 
     _annex_heading(document, "Phụ lục II", "Số liệu các chỉ tiêu chủ yếu", content["annex_reference"])
@@ -295,4 +308,17 @@ def summary_docx(content):
     return ContentFile(buffer.getvalue())
 
 
+def _unit_meta(section):
+    """The line under a unit's heading in Phụ lục I, as the PDF prints it."""
+    line = f"Báo cáo phiên bản {section.report.version}, gửi ngày {section.sent_on}"
+    if section.report.is_late:
+        line += " (gửi muộn)"
+    if section.resent_on:
+        line += f", gửi lại ngày {section.resent_on}"
+    return line + "."
+
+
 _RESULT_ALIGN = ("center", None, "center", "right", "right", "center")
+OVERVIEW_HEADERS = ("STT", "Đơn vị", "Loại", "Báo cáo", "Ngày gửi", "Chỉ tiêu đạt / có mức")
+OVERVIEW_WIDTHS = (1.2, 5.3, 2.6, 2.2, 2.8, 2.4)
+_OVERVIEW_ALIGN = ("center", None, None, None, "center", "center")

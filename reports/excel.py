@@ -2,8 +2,8 @@
 campaign export of `export_results`.
 
 `write_table_sheet` is the reusable piece: one header row and rows of cells, numbers kept as
-numbers (Excel shows them in the reader's own locale, so `3.868.370` in Vietnamese Excel)
-and text cleaned of control characters openpyxl refuses.
+numbers (Excel shows them in the reader's own locale, so `3.868.370` in Vietnamese Excel),
+times in Asia/Ho_Chi_Minh, and text cleaned of control characters openpyxl refuses.
 """
 
 import datetime
@@ -33,6 +33,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 INTEGER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0###"
 DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 MAX_COLUMN_WIDTH = 60
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -67,8 +68,9 @@ def sheet_title(title, workbook):
 def write_table_sheet(workbook, title, headers, rows):
     """Add a sheet `title` holding a header row and `rows` (iterables of cells) to `workbook`
     and return it. Numbers stay numeric (integers shown grouped, decimals with up to four
-    places), dates are shown dd/mm/yyyy, text loses control characters, the header row is
-    bold, frozen and filterable. The empty default sheet of a new Workbook is reused."""
+    places), dates are shown dd/mm/yyyy and times in Asia/Ho_Chi_Minh, text loses control
+    characters, the header row is bold, frozen and filterable. The empty default sheet of a
+    new Workbook is reused."""
     default = workbook.worksheets[0] if len(workbook.worksheets) == 1 else None
     if (
         default is not None
@@ -102,17 +104,23 @@ def write_table_sheet(workbook, title, headers, rows):
 
 
 def sheet_value(value):
-    """A cell value openpyxl writes: text without control characters (openpyxl refuses them)."""
+    """A cell value openpyxl writes as the reader expects: text without control characters
+    (openpyxl refuses them), an aware time as the local wall-clock time (Excel has no time
+    zones; openpyxl refuses aware times)."""
     if isinstance(value, Promise):
         value = str(value)
     if isinstance(value, str):
         return clean_text(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.make_naive(value)
     return value
 
 
 def cell_format(value):
     if isinstance(value, bool) or value is None:
         return "General"
+    if isinstance(value, datetime.datetime):
+        return DATETIME_FORMAT
     if isinstance(value, (int, Decimal, float)):
         try:
             return INTEGER_FORMAT if value == int(value) else DECIMAL_FORMAT

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.query import ModelIterable
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignUnit, Measure, Section, Unit
@@ -65,6 +66,9 @@ class UnitReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    # The first submission: on time or late is judged by it, and a resubmission after a
+    # return never moves it (submitted_at is the latest one).
+    first_submitted_at = models.DateTimeField(_("gửi lần đầu lúc"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -96,6 +100,13 @@ class UnitReport(models.Model):
     @property
     def editable(self):
         return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+
+    @property
+    def resubmitted_at(self):
+        """When the report was last sent again after a return; None while it was sent once."""
+        if self.submitted_at and self.first_submitted_at and self.submitted_at > self.first_submitted_at:
+            return self.submitted_at
+        return None
 
 
 class MeasureValue(models.Model):
@@ -209,7 +220,7 @@ class ReportEvent(models.Model):
         ordering = ["report", "-at", "-pk"]
 
     def __str__(self):
-        return f"{self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.get_action_display()} — {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
 
 
 class JobStatus(models.TextChoices):

@@ -39,6 +39,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from campaigns.models import UnitKind
+from campaigns.numbers import format_vn_date
 
 from .aggregation import NEAR_REACHED, NO_DATA, NO_GOAL, NOT_REACHED, REACHED, SPEED_UP, Snapshot, format_value
 from .jobs import JobAbandoned, job_done, job_progress
@@ -124,6 +125,25 @@ class UnitSection:
     @property
     def reached(self):
         return sum(1 for result in self.results if result.status == REACHED)
+
+    @property
+    def standing(self):
+        """How the unit reported, judged by its first submission: on time, late, or not."""
+        if not self.counted:
+            return "Chưa gửi"
+        return "Gửi muộn" if self.report.is_late else "Đúng hạn"
+
+    @property
+    def sent_on(self):
+        """The day of the first submission (`15/11/2024`; Asia/Ho_Chi_Minh), or ""."""
+        if not self.counted:
+            return ""
+        return format_vn_date(self.report.first_submitted_at or self.report.submitted_at)
+
+    @property
+    def resent_on(self):
+        """The day the report was sent again after a return, or ""."""
+        return format_vn_date(self.report.resubmitted_at) if self.counted else ""
 
 
 @dataclass

@@ -41,13 +41,16 @@ def submission_problems(report):
 
 def report_submit(*, report, by, expected_version=None, now=None):
     """Submit a draft or returned report. Every measure needs a value or an explicit
-    "no data". Submitting after the unit deadline is allowed and marked late."""
+    "no data". Submitting after the unit deadline is allowed and marked late; on time or
+    late is judged by the first submission, so sending a returned report again after the
+    deadline does not make an on-time report late."""
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ReportError("Chỉ gửi được báo cáo đang soạn hoặc bị trả lại.")
     problems = submission_problems(report)
     if problems:
         raise ReportError(problems)
     now = now or timezone.now()
+    first = report.first_submitted_at or now
     with transaction.atomic():
         bump_version(
             report,
@@ -55,8 +58,9 @@ def report_submit(*, report, by, expected_version=None, now=None):
             by=by,
             status=ReportStatus.SUBMITTED,
             submitted_at=now,
+            first_submitted_at=first,
             submitted_by=by,
-            is_late=deadline_passed(report.campaign, now),
+            is_late=deadline_passed(report.campaign, first),
         )
         ReportEvent.objects.create(report=report, action=EventAction.SUBMITTED, by=by, version=report.version)
     return report
