@@ -1,13 +1,15 @@
-"""Numbers the Vietnamese way: `3.868.370`, `85,3`.
+"""Numbers and dates the Vietnamese way: `3.868.370`, `85,3`, `15/11/2024`.
 
 The web form and the unit's own Excel template read and write this form. Long-form files
 (`import_results`) use plain machine numbers and go through `parse_machine_number`, which
 refuses grouped values as ambiguous.
 """
 
+import datetime
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 VN_NUMBER = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
@@ -110,5 +112,24 @@ def format_vn_number(value, places=None):
     return f"{sign}{grouped},{fraction}" if fraction else f"{sign}{grouped}"
 
 
+def local(value):
+    """An aware datetime in the portal's time zone (Asia/Ho_Chi_Minh); anything else as it is.
+    A moment stored in UTC must never show the UTC day: 05:34 on 01/12 in Điện Biên is
+    22:34 on 30/11 in UTC."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
 def format_vn_date(value):
-    return value.strftime("%d/%m/%Y") if value else ""
+    """`01/12/2024`: a date, or the local day of a datetime."""
+    return local(value).strftime("%d/%m/%Y") if value else ""
+
+
+def format_vn_datetime(value):
+    """`01/12/2024 05:34` in the portal's time zone; a plain date without the time."""
+    if not value:
+        return ""
+    if not isinstance(value, datetime.datetime):
+        return format_vn_date(value)
+    return local(value).strftime("%d/%m/%Y %H:%M")

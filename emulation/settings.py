@@ -165,6 +165,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Longest texts a unit may send: a narrative of one section, a commendation's achievement.
+REPORT_NARRATIVE_MAX_CHARS = envint("REPORT_NARRATIVE_MAX_CHARS", 20_000)
+REPORT_ACHIEVEMENT_MAX_CHARS = envint("REPORT_ACHIEVEMENT_MAX_CHARS", 4_000)
+
 # Email: console in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env("EMAIL_HOST")
 EMAIL_BACKEND = env(

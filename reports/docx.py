@@ -1,6 +1,10 @@
 """The provincial summary as an editable Word document (python-docx): the same text and
 figures as the PDF, from the same content (reports.summary.summary_content), because
-officials correct the wording before the leader signs."""
+officials correct the wording before the leader signs.
+
+Every text goes through `reports.text.clean_text` (python-docx refuses control characters, and
+one unit's stray character must not fail the province's document); should a unit's text still
+fail, the error names the unit and the field."""
 
 import io
 from xml.sax.saxutils import escape
@@ -15,6 +19,7 @@ from docx.shared import Cm, Mm, Pt
 
 from .aggregation import format_goal
 from .summary import annex_sections
+from .text import DocumentTextError, clean_text, writing
 
 FONT = "Times New Roman"
 RESULT_HEADERS = ("STT", "Chỉ tiêu", "Đơn vị tính", "Mức", "Kết quả", "Đánh giá")
@@ -35,6 +40,7 @@ def _setup(document):
 
 
 def _format(paragraph, text, *, bold=False, italic=False, size=None, align=None, upper=False):
+    text = clean_text(text)
     if text:
         run = paragraph.add_run(text.upper() if upper else text)
         run.bold, run.italic = bold, italic
@@ -69,39 +75,60 @@ ALIGN = {
 }
 
 
+class TableCellError(Exception):
+    """A cell's text could not be written; `row` (0 for the first body row) and `column` say which."""
+
+    def __init__(self, row, column, error):
+        self.row, self.column, self.error = row, column, error
+        super().__init__(f"row {row}, column {column}: {error}")
+
+
+def _cell_xml(text, width, *, bold=False, jc=None):
+    """One table cell; the lines of a text are kept as line breaks."""
+    justify = f'<w:jc w:val="{JUSTIFY[jc]}"/>' if jc else ""
+    weight = "<w:b/>" if bold else ""
+    lines = "<w:br/>".join(
+        f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in clean_text(str(text)).split("\n")
+    )
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
+        f'<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>{justify}</w:pPr>'
+        f'<w:r><w:rPr>{weight}<w:sz w:val="23"/></w:rPr>{lines}</w:r>'
+        "</w:p></w:tc>"
+    )
+
+
 def _table(document, headers, rows, widths, *, align=None):
-    """A bordered table whose header row repeats on each page; a line break in a cell's text
-    starts a new line. Built as one XML fragment: python-docx's cell-by-cell API takes seconds
-    for the hundreds of tables of Phụ lục I."""
+    """A bordered table whose header row repeats on each page. Built as one XML fragment:
+    python-docx's cell-by-cell API takes seconds for the hundreds of tables of Phụ lục I.
+    Raises TableCellError naming the body cell whose text cannot be written."""
     align = align or ("center",) + (None,) * (len(headers) - 1)
     twips = [int(Cm(width).twips) for width in widths]
-
-    def cell(text, width, *, bold=False, jc=None):
-        justify = f'<w:jc w:val="{JUSTIFY[jc]}"/>' if jc else ""
-        weight = "<w:b/>" if bold else ""
-        lines = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in str(text).split("\n"))
-        return (
-            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>'
-            f'<w:p><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/>{justify}</w:pPr>'
-            f'<w:r><w:rPr>{weight}<w:sz w:val="23"/></w:rPr>{lines}</w:r>'
-            "</w:p></w:tc>"
-        )
-
-    header = "".join(cell(text, width, bold=True, jc="center") for text, width in zip(headers, twips, strict=True))
-    body = "".join(
-        "<w:tr>"
-        + "".join(cell(text, width, jc=jc) for text, width, jc in zip(row, twips, align, strict=True))
-        + "</w:tr>"
-        for row in rows
-    )
+    header = "".join(_cell_xml(text, width, bold=True, jc="center") for text, width in zip(headers, twips, strict=True))
+    cells = [[_cell_xml(text, width, jc=jc) for text, width, jc in zip(row, twips, align, strict=True)] for row in rows]
+    body = "".join("<w:tr>" + "".join(row) + "</w:tr>" for row in cells)
     grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in twips)
-    table = parse_xml(
-        f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
-        f'<w:jc w:val="center"/>{BORDERS}<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
-        f"<w:tr><w:trPr><w:tblHeader/></w:trPr>{header}</w:tr>{body}</w:tbl>"
-    )
+    try:
+        table = parse_xml(
+            f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
+            f'<w:jc w:val="center"/>{BORDERS}<w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>'
+            f"<w:tr><w:trPr><w:tblHeader/></w:trPr>{header}</w:tr>{body}</w:tbl>"
+        )
+    except Exception as exc:
+        _raise_for_cell(cells, exc)
+        raise
     document.element.body.sectPr.addprevious(table)
     return table
+
+
+def _raise_for_cell(cells, error):
+    """Find the body cell the XML parser refused (only ever run after a failure)."""
+    for row_index, row in enumerate(cells):
+        for column, xml in enumerate(row):
+            try:
+                parse_xml(f"<w:tbl {nsdecls('w')}><w:tr>{xml}</w:tr></w:tbl>")
+            except Exception:  # noqa: BLE001 - this is the cell to name
+                raise TableCellError(row_index, column, error) from error
 
 
 JUSTIFY = {"center": "center", "right": "right"}
@@ -225,11 +252,13 @@ def _summary_document(content):
         if item["results"]:
             _table(document, RESULT_HEADERS, _results_rows(item["results"]), RESULT_WIDTHS, align=_RESULT_ALIGN)
         for who, text in item["points"]:
-            paragraph = _body(document, "")
-            paragraph.add_run(f"{who}: ").italic = True
-            paragraph.add_run(text)
+            with writing(who, f"nội dung phần {item['section'].code}"):
+                paragraph = _body(document, "")
+                paragraph.add_run(f"{clean_text(who)}: ").italic = True
+                paragraph.add_run(clean_text(text))
 
     _paragraph(document, "III. Đề nghị khen thưởng", bold=True, upper=True)
+    proposals = [(group["unit"], item) for group in content["commendations"] for item in group["items"]]
     rows = [
         (
             f"{group_index}.{index}",
@@ -244,7 +273,12 @@ def _summary_document(content):
     ]
     if rows:
         headers = ("STT", "Đơn vị đề nghị", "Đối tượng", "Tên tập thể, cá nhân", "Thành tích", "Hình thức")
-        _table(document, headers, rows, (1.2, 3.2, 1.8, 3.2, 3.8, 3.3))
+        try:
+            _table(document, headers, rows, (1.2, 3.2, 1.8, 3.2, 3.8, 3.3))
+        except TableCellError as exc:
+            unit, _item = proposals[exc.row]
+            field = f"đề nghị khen thưởng số {exc.row + 1}: {headers[exc.column]}"
+            raise DocumentTextError(unit.name, field, exc.error) from exc.error
     else:
         _body(document, "Chưa có đơn vị đề nghị khen thưởng.")
 
@@ -259,8 +293,21 @@ def _summary_document(content):
     _closing(document, doc)
 
     _annex_heading(document, "Phụ lục I", "Kết quả thực hiện các chỉ tiêu của từng đơn vị", content["annex_reference"])
+    overview = [
+        (
+            str(index),
+            section.unit.name,
+            section.unit.get_kind_display(),
+            section.standing,
+            f"{section.sent_on}\ngửi lại {section.resent_on}" if section.resent_on else section.sent_on,
+            f"{section.reached}/{section.with_goal}" if section.counted else "",
+        )
+        for index, section in enumerate(content["units"], start=1)
+    ]
+    _table(document, OVERVIEW_HEADERS, overview, OVERVIEW_WIDTHS, align=_OVERVIEW_ALIGN)
     for index, section in annex_sections(content["units"]):
         _paragraph(document, f"{index}. {section.unit.name}", bold=True)
+        _paragraph(document, _unit_meta(section), italic=True, size=11.5)
         _table(document, RESULT_HEADERS, _results_rows(section.results), RESULT_WIDTHS, align=_RESULT_ALIGN)
 
     _annex_heading(document, "Phụ lục II", "Số liệu các chỉ tiêu chủ yếu", content["annex_reference"])
@@ -270,4 +317,17 @@ def _summary_document(content):
     return document
 
 
+def _unit_meta(section):
+    """The line under a unit's heading in Phụ lục I, as the PDF prints it."""
+    line = f"Báo cáo phiên bản {section.report.version}, gửi ngày {section.sent_on}"
+    if section.report.is_late:
+        line += " (gửi muộn)"
+    if section.resent_on:
+        line += f", gửi lại ngày {section.resent_on}"
+    return line + "."
+
+
 _RESULT_ALIGN = ("center", None, "center", "right", "right", "center")
+OVERVIEW_HEADERS = ("STT", "Đơn vị", "Loại", "Báo cáo", "Ngày gửi", "Chỉ tiêu đạt / có mức")
+OVERVIEW_WIDTHS = (1.2, 5.3, 2.6, 2.2, 2.8, 2.4)
+_OVERVIEW_ALIGN = ("center", None, None, None, "center", "center")

@@ -459,7 +459,8 @@ def evidence_upload(request, pk):
                 description=form.cleaned_data["description"],
             )
         except EvidenceError as exc:
-            form.add_error("file", exc.problems["file"])
+            for field_name, message in exc.problems.items():
+                form.add_error(field_name, message)
         else:
             return _evidence_response(
                 request, report, status_message=_("Đã tải lên “%(name)s”.") % {"name": evidence.original_name}

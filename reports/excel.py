@@ -2,7 +2,8 @@
 campaign export of `export_results`.
 
 `write_table_sheet` is the reusable piece: one header row and rows of cells, numbers kept as
-numbers (Excel shows them in the reader's own locale, so `3.868.370` in Vietnamese Excel).
+numbers (Excel shows them in the reader's own locale, so `3.868.370` in Vietnamese Excel),
+times in Asia/Ho_Chi_Minh, and text cleaned of control characters openpyxl refuses.
 """
 
 import datetime
@@ -25,6 +26,7 @@ from campaigns.numbers import AmbiguousNumber, NumberError, parse_vn_number
 from .imports import ImportRefused, Problem, Row, is_blank, number_of, open_xlsx, read_upload, text_of, xlsx_rows
 from .models import ReportStatus, UnitReport
 from .services import current_values, report_measures
+from .text import clean_text
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
@@ -32,6 +34,7 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 INTEGER_FORMAT = "#,##0"
 DECIMAL_FORMAT = "#,##0.0###"
 DATE_FORMAT = "DD/MM/YYYY"
+DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
 MAX_COLUMN_WIDTH = 60
 SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -66,8 +69,9 @@ def sheet_title(title, workbook):
 def write_table_sheet(workbook, title, headers, rows):
     """Add a sheet `title` holding a header row and `rows` (iterables of cells) to `workbook`
     and return it. Numbers stay numeric (integers shown grouped, decimals with up to four
-    places), dates are shown dd/mm/yyyy, the header row is bold, frozen and filterable.
-    The empty default sheet of a new Workbook is reused."""
+    places), dates are shown dd/mm/yyyy and times in Asia/Ho_Chi_Minh, text loses control
+    characters, the header row is bold, frozen and filterable. The empty default sheet of a
+    new Workbook is reused."""
     default = workbook.worksheets[0] if len(workbook.worksheets) == 1 else None
     if (
         default is not None
@@ -82,7 +86,7 @@ def write_table_sheet(workbook, title, headers, rows):
     widths = []
     for row_number, values in enumerate(itertools.chain([headers], rows), start=1):
         for column, value in enumerate(values, start=1):
-            value = str(value) if isinstance(value, Promise) else value
+            value = sheet_value(value)
             cell = worksheet.cell(row=row_number, column=column, value=value)
             if row_number == 1:
                 cell.font, cell.fill = HEADER_FONT, HEADER_FILL
@@ -100,9 +104,24 @@ def write_table_sheet(workbook, title, headers, rows):
     return worksheet
 
 
+def sheet_value(value):
+    """A cell value openpyxl writes as the reader expects: text without control characters
+    (openpyxl refuses them), an aware time as the local wall-clock time (Excel has no time
+    zones; openpyxl refuses aware times)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.make_naive(value)
+    return value
+
+
 def cell_format(value):
     if isinstance(value, bool) or value is None:
         return "General"
+    if isinstance(value, datetime.datetime):
+        return DATETIME_FORMAT
     if isinstance(value, (int, Decimal, float)):
         try:
             return INTEGER_FORMAT if value == int(value) else DECIMAL_FORMAT

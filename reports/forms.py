@@ -22,6 +22,7 @@ from campaigns.numbers import NumberError, format_vn_number, parse_vn_number
 from . import merge
 from .form_layout import MeasureRow, Narrative, RowConflict, Section
 from .models import CommendationKind, ReportStatus
+from .text import TextRule
 from .validation import check_value
 
 
@@ -108,12 +109,15 @@ class ReportForm(forms.Form):
                 widget=forms.TextInput(
                     attrs={"class": "form-control-sm", "aria-label": _("Ghi chú — %(name)s") % {"name": measure.name}}
                 ),
+                validators=[TextRule(_("Ghi chú của “%(measure)s”") % {"measure": measure.name})],
             )
         for section in self.sections:
+            label = _("Kết quả thực hiện: %(title)s") % {"title": section.title}
             self.fields[narrative_field(section.code)] = forms.CharField(
                 required=False,
                 label=_("Kết quả thực hiện, đánh giá"),
                 widget=forms.Textarea(attrs={"rows": 4}),
+                validators=[TextRule(label, "narrative")],
             )
         self.helper = report_form_helper(self, goals or {})
 
@@ -201,9 +205,19 @@ class ReportForm(forms.Form):
 class CommendationForm(forms.Form):
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Đối tượng"), choices=[("", "—")] + list(CommendationKind.choices))
-    name = forms.CharField(label=_("Tên tập thể / cá nhân"), max_length=255)
-    achievement = forms.CharField(label=_("Thành tích"), widget=forms.Textarea(attrs={"rows": 2}))
-    award = forms.CharField(label=_("Hình thức khen thưởng đề nghị"), max_length=255)
+    name = forms.CharField(
+        label=_("Tên tập thể / cá nhân"), max_length=255, validators=[TextRule(_("Tên tập thể / cá nhân"))]
+    )
+    achievement = forms.CharField(
+        label=_("Thành tích"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[TextRule(_("Thành tích"), "achievement")],
+    )
+    award = forms.CharField(
+        label=_("Hình thức khen thưởng đề nghị"),
+        max_length=255,
+        validators=[TextRule(_("Hình thức khen thưởng đề nghị"))],
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -347,7 +361,11 @@ class EvidenceForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".pdf,.jpg,.jpeg,.png,.xlsx,.docx"}),
     )
     description = forms.CharField(
-        label=_("Mô tả"), required=False, max_length=255, widget=forms.TextInput(attrs={"class": "form-control"})
+        label=_("Mô tả"),
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        validators=[TextRule(_("Mô tả"))],
     )
 
 
@@ -360,6 +378,7 @@ class ReviewForm(forms.Form):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        validators=[TextRule(_("Ý kiến của Sở Nội vụ"))],
     )
 
 

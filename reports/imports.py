@@ -30,13 +30,17 @@ from campaigns.numbers import NumberError, parse_machine_number
 from .aggregation import measures_for_unit
 from .models import EventAction, MeasureValue, ReportStatus, UnitReport
 from .services import (
+    EDITABLE_STATUSES,
     ConcurrentEdit,
     ReportError,
     current_values,
     report_get_or_create,
+    report_lock,
     report_measures,
+    report_refuse_locked,
     report_save_values,
 )
+from .text import control_character_message
 from .uploads import zip_unpacks_too_far
 from .validation import check_parts, check_value
 from .workflow import report_accept, report_submit
@@ -294,6 +298,14 @@ def results_check(*, campaign, rows, status=ReportStatus.DRAFT, blank_clears=Fal
 
     for row in rows:
         problems = messages.setdefault(row.number, [])
+        unclean = [
+            message
+            for label, cell in ((_("mã đơn vị"), row.unit), (_("mã chỉ số"), row.measure), (_("giá trị"), row.value))
+            if (message := control_character_message(label, cell))
+        ]
+        if unclean:
+            problems.extend(unclean)
+            continue
         unit = known_units.get(row.unit)
         measure = measure_by_code.get(row.measure)
         if not row.unit:
@@ -341,6 +353,8 @@ def results_check(*, campaign, rows, status=ReportStatus.DRAFT, blank_clears=Fal
             continue
         if row.note is not None and len(row.note) > NOTE_MAX_LENGTH:
             problems.append(_("ghi chú dài quá %(max)s ký tự") % {"max": NOTE_MAX_LENGTH})
+        if message := control_character_message(_("ghi chú"), row.note):
+            problems.append(message)
         if measure is None or unit is None:
             continue
         message = check_value(measure, value)
@@ -393,7 +407,9 @@ def results_check(*, campaign, rows, status=ReportStatus.DRAFT, blank_clears=Fal
 def results_import(*, campaign, rows, status=ReportStatus.DRAFT, by=None):
     """Import a campaign's long-form rows all or nothing, then move each touched report to
     `status` (submitted: draft and returned reports are submitted; accepted: they are also
-    accepted). Returns the number of units and values imported. Raises ImportRefused."""
+    accepted). Only this administrator's import writes into reports already submitted or
+    accepted; their history says so. Returns the number of units and values imported.
+    Raises ImportRefused."""
     if status not in STATUSES:
         raise ImportRefused(_("Trạng thái không hợp lệ: %(status)s") % {"status": status})
     plans = results_check(campaign=campaign, rows=rows, status=status)
@@ -408,6 +424,7 @@ def results_import(*, campaign, rows, status=ReportStatus.DRAFT, by=None):
                     notes=plan.notes,
                     no_data=plan.no_data,
                     action=EventAction.IMPORTED,
+                    allow_locked=True,
                 )
                 if status != ReportStatus.DRAFT and report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED):
                     report_submit(report=report, by=by)
@@ -540,19 +557,22 @@ def upload_changes(report, plan):
 def report_import_apply(*, report, plan, by):
     """Save a confirmed UploadPlan into the report, all or nothing, only while the report is
     still at the version the plan was checked against: a report saved by anyone since is
-    refused with ConcurrentEdit (their changes attached) and nothing is saved."""
-    report.refresh_from_db()
-    if not report.editable:
-        raise not_editable()
-    if report.version != plan.version:
-        events = list(report.events.filter(version__gt=plan.version).select_related("by").order_by("at"))
-        raise ConcurrentEdit(report, events)
-    return report_save_values(
-        report=report,
-        by=by,
-        values=plan.values,
-        notes=plan.notes,
-        no_data=plan.no_data,
-        expected_version=plan.version,
-        action=EventAction.IMPORTED,
-    )
+    refused with ConcurrentEdit (their changes attached) and nothing is saved. The status is
+    checked again on the locked row, so a report submitted meanwhile is never changed."""
+    with transaction.atomic():
+        status = report_lock(report)["status"]
+        if status not in EDITABLE_STATUSES:
+            raise report_refuse_locked(status)
+        report.refresh_from_db()
+        if report.version != plan.version:
+            events = list(report.events.filter(version__gt=plan.version).select_related("by").order_by("at"))
+            raise ConcurrentEdit(report, events)
+        return report_save_values(
+            report=report,
+            by=by,
+            values=plan.values,
+            notes=plan.notes,
+            no_data=plan.no_data,
+            expected_version=plan.version,
+            action=EventAction.IMPORTED,
+        )

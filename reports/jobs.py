@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import JobStatus
+from .text import DocumentTextError
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ def failure_reason(exc):
     if isinstance(exc, SoftTimeLimitExceeded):
         minutes = settings.CELERY_TASK_SOFT_TIME_LIMIT // 60
         return f"Quá thời gian xử lý cho phép ({minutes} phút)."
+    if isinstance(exc, DocumentTextError):  # one unit's text: say whose, and which field
+        return f"Không tạo được tài liệu. {exc}"[:1000]
     detail = f"{type(exc).__name__}: {exc}"[:500]
     return f"Không tạo được tài liệu. Chi tiết kỹ thuật: {detail}"
 

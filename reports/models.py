@@ -4,9 +4,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.query import ModelIterable
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignUnit, Measure, Section, Unit
+
+from .text import TextRule
 
 
 class ReportStatus(models.TextChoices):
@@ -63,6 +66,9 @@ class UnitReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     submitted_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    # The first submission: on time or late is judged by it, and a resubmission after a
+    # return never moves it (submitted_at is the latest one).
+    first_submitted_at = models.DateTimeField(_("gửi lần đầu lúc"), null=True, blank=True)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -70,7 +76,9 @@ class UnitReport(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    reviewer_comment = models.TextField(_("ý kiến của Sở Nội vụ"), blank=True)
+    reviewer_comment = models.TextField(
+        _("ý kiến của Sở Nội vụ"), blank=True, validators=[TextRule(_("Ý kiến của Sở Nội vụ"))]
+    )
     is_late = models.BooleanField(_("nộp muộn"), default=False)
 
     objects = UnitReportQuerySet.as_manager()
@@ -93,13 +101,20 @@ class UnitReport(models.Model):
     def editable(self):
         return self.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
+    @property
+    def resubmitted_at(self):
+        """When the report was last sent again after a return; None while it was sent once."""
+        if self.submitted_at and self.first_submitted_at and self.submitted_at > self.first_submitted_at:
+            return self.submitted_at
+        return None
+
 
 class MeasureValue(models.Model):
     report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="values")
     measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="values")
     value = models.DecimalField(_("giá trị"), max_digits=20, decimal_places=4, null=True, blank=True)
     no_data = models.BooleanField(_("không có số liệu"), default=False)
-    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True, validators=[TextRule(_("Ghi chú"))])
     # An unusual value the officer confirmed (reports.outliers): the flag holds while the
     # value stays the one confirmed, whichever way it is later changed.
     outlier_confirmed = models.BooleanField(_("đã xác nhận giá trị bất thường"), default=False)
@@ -120,7 +135,7 @@ class MeasureValue(models.Model):
 class Narrative(models.Model):
     report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="narratives")
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="narratives")
-    text = models.TextField(_("nội dung"), blank=True)
+    text = models.TextField(_("nội dung"), blank=True, validators=[TextRule(_("Nội dung báo cáo"), "narrative")])
 
     class Meta:
         verbose_name = _("nội dung báo cáo")
@@ -141,9 +156,15 @@ class CommendationKind(models.TextChoices):
 class Commendation(models.Model):
     report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="commendations")
     kind = models.CharField(_("đối tượng"), max_length=12, choices=CommendationKind.choices)
-    name = models.CharField(_("tên tập thể / cá nhân"), max_length=255)
-    achievement = models.TextField(_("thành tích"))
-    award = models.CharField(_("hình thức khen thưởng đề nghị"), max_length=255)
+    name = models.CharField(
+        _("tên tập thể / cá nhân"), max_length=255, validators=[TextRule(_("Tên tập thể / cá nhân"))]
+    )
+    achievement = models.TextField(_("thành tích"), validators=[TextRule(_("Thành tích"), "achievement")])
+    award = models.CharField(
+        _("hình thức khen thưởng đề nghị"),
+        max_length=255,
+        validators=[TextRule(_("Hình thức khen thưởng đề nghị"))],
+    )
     order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -165,7 +186,7 @@ class Evidence(models.Model):
     original_name = models.CharField(_("tên tệp"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField(default=0)
-    description = models.CharField(_("mô tả"), max_length=255, blank=True)
+    description = models.CharField(_("mô tả"), max_length=255, blank=True, validators=[TextRule(_("Mô tả"))])
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -208,7 +229,7 @@ class ReportEvent(models.Model):
         ordering = ["report", "-at", "-pk"]
 
     def __str__(self):
-        return f"{self.get_action_display()} — {self.at:%d/%m/%Y %H:%M}"
+        return f"{self.get_action_display()} — {timezone.localtime(self.at):%d/%m/%Y %H:%M}"
 
 
 class JobStatus(models.TextChoices):
@@ -271,7 +292,9 @@ class Summary(Job):
     number = models.PositiveIntegerField(_("lần tổng hợp"))
     document_number = models.CharField(_("số văn bản"), max_length=64, blank=True)
     document_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
-    recommendations = models.TextField(_("kiến nghị, đề xuất"), blank=True)
+    recommendations = models.TextField(
+        _("kiến nghị, đề xuất"), blank=True, validators=[TextRule(_("Kiến nghị, đề xuất"))]
+    )
     report_versions = models.JSONField(_("phiên bản báo cáo đã dùng"), default=dict, blank=True)
     parts_total = models.PositiveIntegerField(default=0)
     parts_done = models.PositiveIntegerField(default=0)

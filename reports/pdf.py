@@ -4,7 +4,8 @@ Rendering runs in Celery workers (no request there), so the base URL is the port
 static folder on disk, and the URL fetcher serves files from that folder only: text a unit
 typed into a report can never make the server fetch anything else. The print stylesheet
 (templates/pdf/print.css) is parsed once per process and embeds Liberation Serif from
-static/fonts/, so every machine prints the same document.
+static/fonts/, so every machine prints the same document. Control characters a unit's text
+may still hold are removed from every page's HTML before layout (`reports.text.clean_text`).
 """
 
 import hashlib
@@ -22,6 +23,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from campaigns.numbers import format_vn_number
+
+from .text import clean_text
 
 # Bump when a change to the print code (not the templates or CSS, which are hashed) changes
 # the rendered pages, so cached unit annexes are rebuilt.
@@ -80,7 +83,7 @@ def render_html(template_name, context):
 
 def html_document(html):
     """Lay out an HTML string into pages (a weasyprint Document)."""
-    return weasyprint.HTML(string=html, base_url=static_base_url(), url_fetcher=StaticOnlyFetcher()).render(
+    return weasyprint.HTML(string=clean_text(html), base_url=static_base_url(), url_fetcher=StaticOnlyFetcher()).render(
         stylesheets=[_stylesheet()], font_config=_fonts()
     )
 

@@ -12,8 +12,11 @@ from django.utils.translation import gettext
 from campaigns.numbers import format_vn_number
 
 from .aggregation import measures_for_unit
-from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEvent, UnitReport
+from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEvent, ReportStatus, UnitReport
+from .text import achievement_max_chars, narrative_max_chars, text_problem
 from .validation import check_unit_values
+
+EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
 
 class ReportError(Exception):
@@ -49,6 +52,57 @@ def report_get_or_create(*, campaign, unit, by=None):
     if created:
         ReportEvent.objects.create(report=report, action=EventAction.CREATED, by=by, version=report.version)
     return report
+
+
+def report_lock(report):
+    """The report's status and version read afresh inside the caller's transaction, the row
+    locked until it ends (SELECT … FOR UPDATE; SQLite has no row locks, but the read still
+    happens inside the transaction that writes). Every write path re-checks the status on
+    it, so a report submitted or accepted while a file was being read is never changed."""
+    return UnitReport.objects.select_for_update().filter(pk=report.pk).values("status", "version").get()
+
+
+def report_refuse_locked(status):
+    """The refusal for a change to a report that is no longer editable."""
+    return ReportError(
+        gettext(
+            "Báo cáo đang ở trạng thái “%(status)s” (vừa được gửi hoặc xét trong lúc bạn thao tác) "
+            "nên không sửa được; chưa có thay đổi nào được lưu. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh."
+        )
+        % {"status": ReportStatus(status).label}
+    )
+
+
+def text_problems(report, *, measures, notes=None, narratives=None, commendations=None):
+    """Messages (field → text) for the texts of a save that break the text rule: control
+    characters, or longer than the limit. Each message names its field."""
+    problems = {}
+    names = {measure.code: measure.name for measure in measures}
+    note_max = MeasureValue._meta.get_field("note").max_length
+    for code, note in (notes or {}).items():
+        label = gettext("Ghi chú của “%(measure)s”") % {"measure": names.get(code, code)}
+        message = text_problem(label, note, max_chars=note_max)
+        if message:
+            problems[code] = message
+    if narratives:
+        titles = dict(report.campaign.sections.values_list("code", "title"))
+        for code, text in narratives.items():
+            label = gettext("Kết quả thực hiện: %(title)s") % {"title": titles.get(code, code)}
+            message = text_problem(label, text, max_chars=narrative_max_chars())
+            if message:
+                problems[f"narrative_{code}"] = message
+    fields = (
+        ("name", gettext("Tên tập thể / cá nhân"), 255),
+        ("achievement", gettext("Thành tích"), achievement_max_chars()),
+        ("award", gettext("Hình thức khen thưởng đề nghị"), 255),
+    )
+    for number, row in enumerate(commendations or (), start=1):
+        for field, name, max_chars in fields:
+            label = gettext("Đề nghị khen thưởng số %(number)s: %(field)s") % {"number": number, "field": name}
+            message = text_problem(label, row.get(field), max_chars=max_chars)
+            if message:
+                problems[f"commendation_{number}_{field}"] = message
+    return problems
 
 
 def report_measures(report):
@@ -89,6 +143,7 @@ def report_save_values(
     expected_version=None,
     action=EventAction.SAVED,
     require_all=False,
+    allow_locked=False,
 ):
     """Save a unit's figures (and narratives, and commendation proposals) into its report,
     all or nothing.
@@ -97,10 +152,12 @@ def report_save_values(
     `notes`: code → text. `no_data`: codes explicitly marked "no data". `narratives`:
     section code → text. `commendations`: the full list of proposals as dicts with kind,
     name, achievement, award (None leaves them as they are). Refuses with ReportError
-    (nothing saved) when the report is not editable, a value breaks a rule, or, with
-    `require_all`, a measure is missing.
+    (nothing saved) when the report is not editable, a value or a text breaks a rule, or,
+    with `require_all`, a measure is missing. The status is checked again on the locked row
+    inside the transaction; only `allow_locked` (the administrator's `import_results`)
+    writes into a submitted or accepted report, and the history says so.
     """
-    if not report.editable and action != EventAction.IMPORTED:
+    if not report.editable and not allow_locked:
         raise ReportError(gettext("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh."))
     notes = notes or {}
     no_data = set(no_data)
@@ -125,10 +182,18 @@ def report_save_values(
                 code,
                 gettext("%(measure)s: ghi rõ lý do khi đánh dấu “không có số liệu”.") % {"measure": by_code[code].name},
             )
+    for field, message in text_problems(
+        report, measures=measures, notes=notes, narratives=narratives, commendations=commendations
+    ).items():
+        problems.setdefault(field, message)
     if problems:
         raise ReportError(problems)
 
     with transaction.atomic():
+        status = report_lock(report)["status"]
+        if status not in EDITABLE_STATUSES and not allow_locked:
+            raise report_refuse_locked(status)
+        comment = "" if status in EDITABLE_STATUSES else _written_while_locked(status)
         version = report.version if expected_version is None else expected_version
         changes = []
         for code, value in values.items():
@@ -170,8 +235,16 @@ def report_save_values(
         if commendations is not None:
             changes.extend(_replace_commendations(report, commendations))
         bump_version(report, expected_version=version, by=by)
-        ReportEvent.objects.create(report=report, action=action, by=by, version=report.version, changes=changes)
+        ReportEvent.objects.create(
+            report=report, action=action, by=by, version=report.version, changes=changes, comment=comment
+        )
     return report
+
+
+def _written_while_locked(status):
+    return gettext("Quản trị nhập số liệu vào báo cáo đang ở trạng thái “%(status)s”.") % {
+        "status": ReportStatus(status).label
+    }
 
 
 def _change(code, old, new):

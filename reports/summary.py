@@ -36,8 +36,10 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from campaigns.models import UnitKind
+from campaigns.numbers import format_vn_date
 
 from .aggregation import (
     IN_PROGRESS,
@@ -65,6 +67,8 @@ from .pdf import (
     recipient_lines,
     render_html,
 )
+from .services import ReportError
+from .text import text_problem, writing
 
 CHUNK_UNITS = 4  # units per annex part: small enough to spread, large enough to amortise a render
 CHART_ROWS = 30  # an SVG chart cannot break across pages: longer lists continue in a second chart
@@ -80,7 +84,11 @@ ANNEX_2 = "annex-2"
 
 # --- creating a summary ------------------------------------------------------------------------
 def summary_create(*, campaign, by, recommendations="", document_number="", document_date=None):
-    """A queued Summary with the campaign's next number (the caller enqueues it on commit)."""
+    """A queued Summary with the campaign's next number (the caller enqueues it on commit).
+    Recommendations holding control characters are refused (ReportError)."""
+    message = text_problem(gettext("Kiến nghị, đề xuất"), recommendations)
+    if message:
+        raise ReportError({"recommendations": message})
     for _attempt in range(5):
         try:
             with transaction.atomic():
@@ -127,6 +135,25 @@ class UnitSection:
     @property
     def reached(self):
         return sum(1 for result in self.results if result.status == REACHED)
+
+    @property
+    def standing(self):
+        """How the unit reported, judged by its first submission: on time, late, or not."""
+        if not self.counted:
+            return "Chưa gửi"
+        return "Gửi muộn" if self.report.is_late else "Đúng hạn"
+
+    @property
+    def sent_on(self):
+        """The day of the first submission (`15/11/2024`; Asia/Ho_Chi_Minh), or ""."""
+        if not self.counted:
+            return ""
+        return format_vn_date(self.report.first_submitted_at or self.report.submitted_at)
+
+    @property
+    def resent_on(self):
+        """The day the report was sent again after a return, or ""."""
+        return format_vn_date(self.report.resubmitted_at) if self.counted else ""
 
 
 @dataclass
@@ -491,7 +518,8 @@ def summary_compile(*, summary, dispatch=None):
     cached = set(UnitAnnex.objects.filter(campaign=campaign).values_list("unit_id", "key"))
     entries, to_render = [], []
     for index, section in annex_sections(collected.units):
-        section.html = unit_section_html(section, index)
+        with writing(section.unit.name, "Phụ lục I"):
+            section.html = unit_section_html(section, index)
         section.key = annex_key(section)
         entry = {
             "unit": section.unit.pk,
@@ -566,7 +594,9 @@ def _render_units(campaign, entries):
     import pikepdf
 
     fragments = [mark_safe(_read(entry["html"]).decode()) for entry in entries]  # noqa: S308 - our own rendered HTML
-    document = html_document(render_html("pdf/annex_part.html", {"unit_fragments": fragments}))
+    names = ", ".join(entry["title"].split(". ", 1)[-1] for entry in entries)
+    with writing(names, "trang Phụ lục I"):
+        document = html_document(render_html("pdf/annex_part.html", {"unit_fragments": fragments}))
     starts = pages_by_anchor(document, [f"unit-{entry['code']}" for entry in entries])
     with pikepdf.open(io.BytesIO(document.write_pdf())) as source:
         bounds = [starts[f"unit-{entry['code']}"] for entry in entries] + [len(source.pages)]

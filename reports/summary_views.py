@@ -18,6 +18,7 @@ from campaigns.roles import can_read_province, is_reviewer
 from .models import JobStatus, Reminder, Summary
 from .reminders import reminders_send_manual
 from .summary import summary_create, summary_retry
+from .text import TextRule
 
 
 class SummaryForm(forms.Form):
@@ -41,6 +42,7 @@ class SummaryForm(forms.Form):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
         help_text=_("Mỗi dòng là một đoạn trong mục IV.2 của báo cáo."),
+        validators=[TextRule(_("Kiến nghị, đề xuất"))],
     )
 
     def clean_document_number(self):

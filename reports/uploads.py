@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from campaigns.numbers import format_vn_number
 
 from .models import EventAction, Evidence, ReportEvent
-from .services import ReportError
+from .services import EDITABLE_STATUSES, ReportError, report_lock
+from .text import text_problem
 
 # Detected content type → the extension the stored file gets.
 ALLOWED_TYPES = {
@@ -33,10 +34,10 @@ ZIP_MAX_RATIO = 200
 
 
 class EvidenceError(ReportError):
-    """The uploaded file is refused; the message is in the active language."""
+    """The uploaded file (or, with `field`, its description) is refused; the message is in the active language."""
 
-    def __init__(self, message):
-        super().__init__({"file": message})
+    def __init__(self, message, field="file"):
+        super().__init__({field: message})
 
 
 def sniff_content_type(upload):
@@ -108,16 +109,22 @@ def evidence_add(*, report, by, upload, description=""):
     """Store an evidence file for an editable report and record it in the history."""
     if not report.editable:
         raise EvidenceError(_("Báo cáo đã gửi, không thêm minh chứng được."))
+    description = description.strip()
+    message = text_problem(_("Mô tả"), description, max_chars=Evidence._meta.get_field("description").max_length)
+    if message:
+        raise EvidenceError(message, field="description")
     content_type = check_evidence(upload)
     original = PurePosixPath(str(upload.name).replace("\\", "/")).name[:255]
     stored_name = f"{uuid.uuid4().hex[:12]}-{safe_file_name(original, ALLOWED_TYPES[content_type])}"
     with transaction.atomic():
+        if report_lock(report)["status"] not in EDITABLE_STATUSES:
+            raise EvidenceError("Báo cáo đã gửi, không thêm minh chứng được.")
         evidence = Evidence(
             report=report,
             original_name=original,
             content_type=content_type,
             size=upload.size,
-            description=description.strip()[:255],
+            description=description,
             uploaded_by=by,
         )
         evidence.file.save(stored_name, upload, save=False)
@@ -134,6 +141,8 @@ def evidence_remove(*, evidence, by):
     if not report.editable:
         raise EvidenceError(_("Báo cáo đã gửi, không xóa minh chứng được."))
     with transaction.atomic():
+        if report_lock(report)["status"] not in EDITABLE_STATUSES:
+            raise EvidenceError("Báo cáo đã gửi, không xóa minh chứng được.")
         ReportEvent.objects.create(
             report=report,
             action=EventAction.EVIDENCE_REMOVED,

@@ -20,7 +20,7 @@ from . import review, workflow
 from .access import report_for_user, reports_for_user
 from .aggregation import Snapshot
 from .forms import QueueFilterForm, ReviewForm, SubmitForm
-from .models import ReportStatus
+from .models import EventAction, ReportStatus
 from .outliers import confirmed_outlier, with_outlier_counts
 from .services import (
     ConcurrentEdit,
@@ -87,11 +87,15 @@ def results_by_measure(results):
 
 
 def history(report, measures):
-    """The report's events, newest first, with measure codes replaced by their names."""
+    """The report's events, newest first, with measure codes replaced by their names; every
+    submission after the first is marked `resubmission` (sent again after a return)."""
     names = {measure.code: measure.name for measure in measures}
     events = list(report.events.select_related("by"))
-    for event in events:
+    sent = False
+    for event in reversed(events):
         event.change_rows = [_change_row(change, names) for change in event.changes]
+        event.resubmission = sent and event.action == EventAction.SUBMITTED
+        sent = sent or event.action == EventAction.SUBMITTED
     return events
 
 

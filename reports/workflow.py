@@ -12,7 +12,10 @@ from django.utils.translation import gettext as _
 
 from .models import EventAction, ReportEvent, ReportStatus
 from .services import ReportError, bump_version, current_values, report_measures
+from .text import text_problem
 from .validation import check_unit_values
+
+REVIEW_COMMENT_MAX_CHARS = 4000  # as the review form allows
 
 
 def deadline_passed(campaign, moment=None):
@@ -38,13 +41,16 @@ def submission_problems(report):
 
 def report_submit(*, report, by, expected_version=None, now=None):
     """Submit a draft or returned report. Every measure needs a value or an explicit
-    "no data". Submitting after the unit deadline is allowed and marked late."""
+    "no data". Submitting after the unit deadline is allowed and marked late; on time or
+    late is judged by the first submission, so sending a returned report again after the
+    deadline does not make an on-time report late."""
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise ReportError(_("Chỉ gửi được báo cáo đang soạn hoặc bị trả lại."))
     problems = submission_problems(report)
     if problems:
         raise ReportError(problems)
     now = now or timezone.now()
+    first = report.first_submitted_at or now
     with transaction.atomic():
         bump_version(
             report,
@@ -52,8 +58,9 @@ def report_submit(*, report, by, expected_version=None, now=None):
             by=by,
             status=ReportStatus.SUBMITTED,
             submitted_at=now,
+            first_submitted_at=first,
             submitted_by=by,
-            is_late=deadline_passed(report.campaign, now),
+            is_late=deadline_passed(report.campaign, first),
         )
         ReportEvent.objects.create(report=report, action=EventAction.SUBMITTED, by=by, version=report.version)
     return report
@@ -64,6 +71,7 @@ def report_return(*, report, by, reason, expected_version=None):
     reason = (reason or "").strip()
     if not reason:
         raise ReportError({"reason": _("Cần ghi rõ lý do trả lại để đơn vị biết cần sửa gì.")})
+    _check_comment(reason)
     if report.status != ReportStatus.SUBMITTED:
         raise ReportError(_("Chỉ trả lại được báo cáo đã gửi."))
     return _review(report, by, ReportStatus.RETURNED, EventAction.RETURNED, reason, expected_version)
@@ -73,7 +81,14 @@ def report_accept(*, report, by, comment="", expected_version=None):
     """Accept a submitted report."""
     if report.status != ReportStatus.SUBMITTED:
         raise ReportError(_("Chỉ chấp nhận được báo cáo đã gửi."))
+    _check_comment(comment)
     return _review(report, by, ReportStatus.ACCEPTED, EventAction.ACCEPTED, comment.strip(), expected_version)
+
+
+def _check_comment(comment):
+    message = text_problem(_("Ý kiến của Sở Nội vụ"), comment, max_chars=REVIEW_COMMENT_MAX_CHARS)
+    if message:
+        raise ReportError({"reason": message})
 
 
 def _review(report, by, status, action, comment, expected_version):

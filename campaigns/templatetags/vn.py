@@ -2,7 +2,7 @@
 
 from django import template
 
-from campaigns.numbers import format_vn_date, format_vn_number
+from campaigns.numbers import format_vn_date, format_vn_datetime, format_vn_number
 
 register = template.Library()
 
@@ -15,4 +15,11 @@ def vn_number(value, places=None):
 
 @register.filter
 def vn_date(value):
+    """`15/11/2024`; a datetime shows its day in the portal's time zone."""
     return format_vn_date(value)
+
+
+@register.filter
+def vn_datetime(value):
+    """`01/12/2024 05:34` in the portal's time zone."""
+    return format_vn_datetime(value)

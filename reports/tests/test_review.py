@@ -36,7 +36,9 @@ def set_deadline(campaign, days_from_today):
     campaign.save()
 
 
-def test_whole_workflow_with_return_and_late_resubmission(campaign, report, officer_a, reviewer, client_for):
+def test_whole_workflow_with_return_and_resubmission_after_the_deadline(
+    campaign, report, officer_a, reviewer, client_for
+):
     set_deadline(campaign, 5)
     officer, rita = client_for(officer_a), client_for(reviewer)
     edit = reverse("reports:report_edit", args=[report.pk])
@@ -76,18 +78,26 @@ def test_whole_workflow_with_return_and_late_resubmission(campaign, report, offi
     report.refresh_from_db()
     assert report.status == ReportStatus.RETURNED and report.reviewed_by == reviewer
 
-    # The unit sees the reason, edits and resubmits after the deadline: late.
+    # The unit sees the reason, edits and resubmits after the deadline. The first submission
+    # (moved back to two days before a deadline now past) was on time: the report stays on time.
     assert reason in text_of(officer.get(detail))
     assert reason in text_of(officer.get(reverse("reports:my_unit")))
     set_deadline(campaign, -2)
+    first = timezone.now() - datetime.timedelta(days=4)
+    UnitReport.objects.filter(pk=report.pk).update(first_submitted_at=first, submitted_at=first)
     values = typed_values(report) | {"poor_households_end": "2.450"}
     assert officer.post(edit, form_post(report, values, action="submit")).url == submit
     report.refresh_from_db()
     assert "Đã quá hạn 2 ngày" in text_of(officer.get(submit))
     officer.post(submit, {"version": report.version})
     report.refresh_from_db()
-    assert report.status == ReportStatus.SUBMITTED and report.is_late
-    assert "Nộp muộn" in text_of(rita.get(detail))
+    assert report.status == ReportStatus.SUBMITTED and not report.is_late
+    assert report.first_submitted_at == first and report.resubmitted_at == report.submitted_at
+    page = text_of(rita.get(detail))
+    assert "Nộp muộn" not in page
+    resent = timezone.localtime(report.submitted_at).strftime("%d/%m/%Y %H:%M")
+    assert f"Gửi lúc: {timezone.localtime(first):%d/%m/%Y %H:%M} · Gửi lại {resent}" in page
+    assert f"Gửi lại {resent}" in text_of(rita.get(reverse("reports:review_queue")))
 
     # Accepted: who and when are kept; the history lists every step.
     response = rita.post(reverse("reports:report_accept", args=[report.pk]), {"version": report.version})

@@ -58,7 +58,7 @@ def test_submit_requires_every_measure(report, officer_a):
     assert report.status == ReportStatus.DRAFT
 
 
-def test_full_workflow_with_return_and_late_resubmission(report, officer_a, reviewer):
+def test_full_workflow_with_return_and_resubmission_after_the_deadline(report, officer_a, reviewer):
     report_save_values(report=report, by=officer_a, values=full_values(report))
     on_time = timezone.make_aware(datetime.datetime(2024, 11, 15, 23, 0))
     report_submit(report=report, by=officer_a, now=on_time)
@@ -71,7 +71,10 @@ def test_full_workflow_with_return_and_late_resubmission(report, officer_a, revi
     report_save_values(report=report, by=officer_a, values={"poor_households_end": Decimal(2450)})
     late = timezone.make_aware(datetime.datetime(2024, 11, 16, 8, 0))
     report_submit(report=report, by=officer_a, now=late)
-    assert report.is_late
+    # Judged by the first submission: still on time; the resubmission is kept beside it.
+    assert not report.is_late
+    assert report.first_submitted_at == on_time and report.submitted_at == late
+    assert report.resubmitted_at == late
     report_accept(report=report, by=reviewer)
     assert report.status == ReportStatus.ACCEPTED
     actions = list(report.events.order_by("at", "pk").values_list("action", flat=True))
