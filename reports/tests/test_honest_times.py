@@ -168,7 +168,7 @@ def test_the_summary_counts_a_resubmitted_report_on_time_and_dates_both(
 
 def test_the_migration_keeps_the_first_submission_and_judges_lateness_by_it(resubmitted, campaign, unit_b, officer_b):
     """As before the upgrade: the resubmission overwrote the time and made the report late."""
-    migration = importlib.import_module("reports.migrations.0004_first_submission")
+    migration = importlib.import_module("reports.migrations.0006_first_submission")
     first_event = resubmitted.events.filter(action=EventAction.SUBMITTED).order_by("at", "pk").first()
     ReportEvent.objects.filter(pk=first_event.pk).update(at=ON_TIME)
     ReportEvent.objects.filter(report=resubmitted, action=EventAction.SUBMITTED).exclude(pk=first_event.pk).update(

@@ -37,8 +37,7 @@ def peer_values(campaign, unit, figures, *, kind=UnitKind.DISTRICT, status=Repor
     """Reports of other units of `kind`, one per figure, each giving `code` that figure."""
     for other, figure in zip(other_units(campaign, unit, kind), figures, strict=False):
         peer = report_get_or_create(campaign=campaign, unit=other)
-        peer.status = ReportStatus.DRAFT  # a peer given figures again
-        report_save_values(report=peer, by=None, values={code: Decimal(figure)})
+        report_save_values(report=peer, by=None, values={code: Decimal(figure)}, allow_locked=True)
         UnitReport.objects.filter(pk=peer.pk).update(status=status)
 
 
