@@ -305,7 +305,9 @@ class Snapshot:
         fields = [field.attname for field in UnitGroup._meta.concrete_fields]
         rows = (
             UnitGroup.units.through.objects.filter(
-                unitgroup__campaign=self.campaign, unit__in=self.participant_queryset.order_by().values("pk")
+                unitgroup__campaign=self.campaign,
+                unit__campaign_units__campaign=self.campaign,
+                unit__campaign_units__participant=True,
             )
             .order_by("unitgroup__kind", "unitgroup__code")
             .values_list("unit_id", *(f"unitgroup__{name}" for name in fields))
