@@ -31,8 +31,12 @@ class AsInCampaignIterable(ModelIterable):
 
     def __iter__(self):
         for unit in super().__iter__():
-            unit.name, unit.kind = unit.as_in_name, unit.as_in_kind
-            unit.head_title, unit.parent_id = unit.as_in_head_title, unit.as_in_parent_id
+            unit.read_as(
+                name=unit.as_in_name,
+                kind=unit.as_in_kind,
+                head_title=unit.as_in_head_title,
+                parent_id=unit.as_in_parent_id,
+            )
             yield unit
 
 
@@ -97,6 +101,10 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+    def read_as(self, *, name, kind, head_title, parent_id):
+        """Read this unit (in memory only) as one campaign describes it."""
+        self.name, self.kind, self.head_title, self.parent_id = name, kind, head_title, parent_id
 
     def existed_during(self, start, end):
         """True when the unit existed at some point between two dates (either may be None)."""

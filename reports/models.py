@@ -43,8 +43,9 @@ class UnitsAsInCampaignIterable(ModelIterable):
                 if member is None:
                     continue
                 unit = report.unit if "unit" in report._state.fields_cache else member.unit
-                unit.name, unit.kind, unit.head_title = member.name, member.kind, member.head_title
-                unit.parent_id = member.parent_id
+                unit.read_as(
+                    name=member.name, kind=member.kind, head_title=member.head_title, parent_id=member.parent_id
+                )
                 report.unit = unit
         yield from reports
 
