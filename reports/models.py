@@ -297,6 +297,12 @@ class Summary(Job):
         _("kiến nghị, đề xuất"), blank=True, validators=[TextRule(_("Kiến nghị, đề xuất"))]
     )
     report_versions = models.JSONField(_("phiên bản báo cáo đã dùng"), default=dict, blank=True)
+    accepted_only = models.BooleanField(
+        _("chỉ tổng hợp báo cáo đã thẩm định"),
+        default=False,
+        help_text=_("Bỏ qua các báo cáo đã gửi nhưng chưa được thẩm định."),
+    )
+    prose = models.JSONField(_("nội dung đã soạn"), default=dict, blank=True)
     parts_total = models.PositiveIntegerField(default=0)
     parts_done = models.PositiveIntegerField(default=0)
     pdf = models.FileField(upload_to="summaries/", blank=True, max_length=300)
@@ -310,6 +316,29 @@ class Summary(Job):
 
     def __str__(self):
         return f"{self.campaign.code} #{self.number}"
+
+
+class SummaryDraft(models.Model):
+    """One saved text of one part of a campaign's summary (reports.summary.prose): every save
+    is a new row, so the draft keeps its history; the latest row of a part is its text.
+    Drafts belong to the campaign, not to one compile: they survive every recompile."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="summary_drafts")
+    part = models.CharField(_("phần"), max_length=64)
+    text = models.TextField(_("nội dung"), blank=True, validators=[TextRule(_("Nội dung"), "narrative")])
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField(_("lưu lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("bản thảo báo cáo tổng hợp")
+        verbose_name_plural = _("bản thảo báo cáo tổng hợp")
+        ordering = ["campaign", "part", "-saved_at", "-pk"]
+        indexes = [models.Index(fields=["campaign", "part", "-saved_at"], name="summary_draft_latest")]
+
+    def __str__(self):
+        return f"{self.campaign.code} / {self.part}"
 
 
 class UnitAnnex(models.Model):

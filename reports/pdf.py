@@ -88,8 +88,13 @@ def html_document(html):
     )
 
 
+def write_pdf(document):
+    """A laid-out document as PDF bytes."""
+    return document.write_pdf()
+
+
 def html_to_pdf(html):
-    return html_document(html).write_pdf()
+    return write_pdf(html_document(html))
 
 
 def render_pdf(template_name, context):
@@ -245,7 +250,8 @@ def unit_report_context(report, *, today=None):
         "summary_line": f"Kết quả {lowercase_first(campaign.title)}",
         "draft_mark": "" if report.status in COUNTED_STATUSES else "(Dự thảo — báo cáo chưa gửi Sở Nội vụ)",
         "recipients": recipient_lines(["Sở Nội vụ (Ban Thi đua - Khen thưởng)", "Lưu: VT"]),
-        "signature": {"authority_lines": [unit.head_title or "THỦ TRƯỞNG ĐƠN VỊ"], "name": unit.head_name},
+        "authority_lines": [unit.head_title or "THỦ TRƯỞNG ĐƠN VỊ"],
+        "name": unit.head_name,
     }
     return {
         "doc": doc,
