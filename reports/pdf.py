@@ -6,11 +6,18 @@ typed into a report can never make the server fetch anything else. The print sty
 (templates/pdf/print.css) is parsed once per process and embeds Liberation Serif from
 static/fonts/, so every machine prints the same document. Control characters a unit's text
 may still hold are removed from every page's HTML before layout (`reports.text.clean_text`).
+
+Every PDF is written as PDF/A-3b (ISO 19005-3, level B), the archival form the provincial
+archive accepts: fonts embedded, an sRGB output intent, XMP metadata naming the document, the
+language of `<html lang>` in the catalog. Title, author and subject come from the template's
+`<title>`, `<meta name="author">` and `<meta name="description">` (templates/pdf/base.html).
+A PDF joined from several of them is made PDF/A again by `reports.archive`.
 """
 
 import hashlib
 import io
 import mimetypes
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,7 +35,10 @@ from .text import clean_text
 
 # Bump when a change to the print code (not the templates or CSS, which are hashed) changes
 # the rendered pages, so cached unit annexes are rebuilt.
-PRINT_CODE_VERSION = "1"
+PRINT_CODE_VERSION = "2"  # 2: PDF/A-3b
+
+# Every printed PDF; layout does not depend on it, only what write_pdf puts around the pages.
+PDF_VARIANT = "pdf/a-3b"
 
 
 def static_root():
@@ -82,15 +92,19 @@ def render_html(template_name, context):
 
 
 def html_document(html):
-    """Lay out an HTML string into pages (a weasyprint Document)."""
+    """Lay out an HTML string into pages (a weasyprint Document); `write_pdf` writes it."""
     return weasyprint.HTML(string=clean_text(html), base_url=static_base_url(), url_fetcher=StaticOnlyFetcher()).render(
         stylesheets=[_stylesheet()], font_config=_fonts()
     )
 
 
 def write_pdf(document):
-    """A laid-out document as PDF bytes."""
-    return document.write_pdf()
+    """A laid-out document as PDF/A bytes (PDF_VARIANT): every printed file is archival."""
+    with warnings.catch_warnings():
+        # WeasyPrint 70 opens its sRGB profile for the output intent and leaves the file
+        # for the garbage collector to close, which it does at once: nothing leaks.
+        warnings.filterwarnings("ignore", message=r"unclosed file .*sRGB2014\.icc", category=ResourceWarning)
+        return document.write_pdf(pdf_variant=PDF_VARIANT)
 
 
 def html_to_pdf(html):

@@ -304,6 +304,8 @@ def summary_merge(*, summary):
     pypdf here, and the file a third of the size."""
     import pikepdf
 
+    from reports.archive import archive_save
+
     job_progress(summary, stage=STAGE_SAVING, progress=92)
     campaign = summary.campaign
     work = _work_dir(summary)
@@ -351,8 +353,7 @@ def summary_merge(*, summary):
             annex_1_item = pikepdf.OutlineItem("Phụ lục I", len(body))
             annex_1_item.children.extend(pikepdf.OutlineItem(title, page) for title, page in unit_starts)
             outline.root.extend([annex_1_item, pikepdf.OutlineItem("Phụ lục II", len(body) + len(appendix_1))])
-        merged.docinfo = merged.copy_foreign(sources[0].docinfo)
-        merged.save(buffer)
+        archive_save(merged, buffer, created=summary.started_at, **manifest["metadata"])
     for source in sources:
         source.close()
     summary.pdf.save(

@@ -279,7 +279,7 @@ def summary_document(summary, collected, prose):
         body.extend(text or ([] if results else [Paragraph("Chưa có đơn vị báo cáo nội dung này.")]))
 
     body += [Heading("III. CÔNG TÁC KHEN THƯỞNG"), *drafted("commendation")]
-    rows = []
+    rows, sources = [], []
     groups = {}
     for item in collected.commendations:
         groups.setdefault(item.report.unit_id, []).append(item)
@@ -295,8 +295,9 @@ def summary_document(summary, collected, prose):
                     item.award,
                 )
             )
+            sources.append((item.report.unit.name, f"đề nghị khen thưởng số {len(rows)}"))
     if rows:
-        body.append(Table(PROPOSAL_HEADERS, rows, PROPOSAL_WIDTHS))
+        body.append(Table(PROPOSAL_HEADERS, rows, PROPOSAL_WIDTHS, row_sources=sources))
 
     body.append(Heading("IV. ĐÁNH GIÁ CHUNG"))
     for number, key in enumerate(("strengths", "weaknesses", "causes", "lessons"), start=1):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from reports import docx as docx_writer
+from reports.summary import docx as docx_writer
 from reports.excel import unit_workbook, workbook_bytes
 from reports.jobs import job_claim, job_run
 from reports.models import Commendation, Evidence, JobStatus, MeasureValue, Narrative, Summary, UnitReport
@@ -297,11 +297,11 @@ def test_the_provincial_summary_is_made_from_stored_control_characters(dirty, ca
     summary = compile_summary(campaign, reviewer)
     assert summary.status == JobStatus.DONE, summary.error
     text = pdf_text(read_field(summary.pdf))
-    assert "Huyện Mường Ảng: Tổ chức 12 buổi tuyên truyền." in text
+    assert "Huyện Mường Ảng: “Tổ chức 12 buổi tuyên truyền.”" in text
     assert "Phòng Văn hóa huyện" in text and "Hoàn thành xuất sắc" in text
     document = Document(io.BytesIO(read_field(summary.docx)))
     paragraphs = [paragraph.text for paragraph in document.paragraphs]
-    assert "Huyện Mường Ảng: Tổ chức 12 buổi tuyên truyền." in paragraphs
+    assert "Huyện Mường Ảng: “Tổ chức 12 buổi tuyên truyền.”" in paragraphs
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
     assert "Phòng Văn hóa huyện" in cells and "Hoàn thành xuất sắc" in cells and "Bằng khen" in cells
 
@@ -325,12 +325,13 @@ def test_the_campaign_export_is_made_from_stored_control_characters(dirty, campa
     assert any(row[2] == "records_total" and row[7] == "6 tháng" for row in rows)
 
 
-def test_a_document_that_still_fails_names_the_unit_and_the_field(dirty, campaign, reviewer, monkeypatch):
-    """Were a writer to miss the cleaning, the failed job would say whose text, and where."""
+def test_narratives_are_cleaned_where_the_summary_quotes_them(dirty, campaign, reviewer, monkeypatch):
+    """The summary quotes units' narratives in its drafted parts: the quote is cleaned when it
+    is taken, so even a writer that missed the cleaning writes it."""
     monkeypatch.setattr(docx_writer, "clean_text", lambda text: text)
     summary = compile_summary(campaign, reviewer)
-    assert summary.status == JobStatus.FAILED
-    assert "Huyện Mường Ảng" in summary.error and "“nội dung phần I”" in summary.error
+    assert summary.status == JobStatus.DONE, summary.error
+    assert "Huyện Mường Ảng: “Tổ chức 12 buổi tuyên truyền.”" in summary.prose["section:I"]
 
 
 def test_a_commendation_that_fails_the_docx_names_the_unit_and_the_column(dirty, campaign, reviewer, monkeypatch):
