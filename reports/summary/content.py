@@ -1,12 +1,14 @@
 """The provincial summary as a `Document`, built once from one snapshot and the drafted prose:
 what the PDF and the Word file both say."""
 
+from functools import partial
+
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from campaigns.models import UnitKind
 from campaigns.numbers import format_vn_date
-from reports.aggregation import format_goal
+from reports.aggregation import format_goal, format_value
 from reports.pdf import (
     document_number_line,
     issuer_lines,
@@ -153,7 +155,7 @@ def overview_table(units):
 
 
 # --- Phụ lục II -----------------------------------------------------------------------------------
-def _chart_pieces(title, items, unit, description, direction="at_least", coverage=""):
+def _chart_pieces(title, items, unit, description, direction="at_least", coverage="", format_value=None):
     """The chart in pieces of CHART_ROWS bars; `coverage` is printed under the last piece."""
     from reports.charts import bar_chart
 
@@ -169,6 +171,7 @@ def _chart_pieces(title, items, unit, description, direction="at_least", coverag
             width=640,
             font_family="Liberation Serif",
             direction=direction,
+            format_value=format_value,
         )
         pieces.append(Chart(title=piece_title, svg=mark_safe(svg)))  # noqa: S308 - bar_chart escapes its text
     if pieces:
@@ -217,6 +220,7 @@ def summary_charts(collected):
                     f"Kết quả theo cụm, khối thi đua; toàn tỉnh đạt {shown(target, result.value)}.",
                     target.direction,
                     coverage=_coverage_line(labelled),
+                    format_value=partial(format_value, target),
                 )
             )
         elif target.unit_of_measure == "%":
@@ -225,7 +229,10 @@ def summary_charts(collected):
         charts.extend(
             _chart_pieces(
                 "Các chỉ tiêu chủ yếu của toàn tỉnh (%)",
-                [(label, row.value, row.goal, row.target.direction) for label, row in province_rows],
+                [
+                    (label, row.value, row.goal, row.target.direction, partial(format_value, row.target))
+                    for label, row in province_rows
+                ],
                 "%",
                 "Kết quả toàn tỉnh so với mức.",
                 coverage=_coverage_line(province_rows),

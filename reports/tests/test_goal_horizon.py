@@ -24,7 +24,8 @@ from reports.aggregation import (
 from reports.charts import BAR, BAR_REACHED
 from reports.dashboards import target_drilldown
 from reports.models import JobStatus
-from reports.summary import assessment_sentences
+from reports.summary.collect import summary_collect
+from reports.summary.prose import prefill
 from reports.tests.pdf_reading import pdf_text, read_field
 from reports.tests.printing_data import fill_report
 
@@ -142,11 +143,17 @@ def test_at_most_under_the_ceiling_is_reached_over_it_is_not(campaign, figures):
     assert snapshot.province_result(target).status == SPEED_UP  # 108 / 2.000 = 5,4; 5 / 5,4 = 0,93
 
 
-def test_the_summary_assessment_names_the_targets_in_progress(campaign, figures):
-    sentences = assessment_sentences(Snapshot(campaign).province_results(), [])
-    assert "3 chỉ tiêu có mức của năm sau đang thực hiện" in sentences[0]
-    ongoing = next(sentence for sentence in sentences if sentence.startswith("Các chỉ tiêu đang thực hiện:"))
-    assert f"Tổng số cây xanh trồng (lũy kế 2021 đến nay) (2.205.000 cây, {TREES_NOTE})" in ongoing
+def test_the_summary_prose_names_the_targets_in_progress(campaign, figures):
+    """Goals due after the reporting year are progress in part II and the plan of part V,
+    never a shortfall in IV.2."""
+    texts = prefill(campaign, summary_collect(campaign))
+    trees = next(s for s in campaign.sections.all() if s.code == "II")
+    assert "3 đang thực hiện mức của năm sau" in texts[f"section:{trees.code}"]
+    assert (
+        "Tiếp tục phấn đấu đạt mức 3.868.370 cây của chỉ tiêu “Tổng số cây xanh trồng (lũy kế 2021 đến nay)” "
+        "đến năm 2025 (năm 2024 đạt 2.205.000 cây)."
+    ) in texts["directions"]
+    assert "Tổng số cây xanh trồng" not in texts["weaknesses"]
 
 
 def bars(chart):
@@ -208,7 +215,7 @@ def test_the_summary_pdf_and_docx_say_it_too(campaign, figures, reviewer):
     assert TREES_NOTE in text
     assert "≥ 3.868.370 (đến 2025)" in text
     assert "≤ 5,0" in text and "≥ 90,0" in text
-    assert "Các chỉ tiêu đang thực hiện: Tổng số cây xanh trồng (lũy kế 2021 đến nay) (2.205.000 cây, " in text
+    assert "Tiếp tục phấn đấu đạt mức 3.868.370 cây của chỉ tiêu “Tổng số cây xanh trồng (lũy kế 2021 đến nay)”" in text
 
     document = Document(io.BytesIO(read_field(summary.docx)))
     cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]

@@ -152,8 +152,8 @@ def test_the_summary_counts_a_resubmitted_report_on_time_and_dates_both(
     assert "Các đơn vị gửi báo cáo muộn: Sở Văn hóa, Thể thao và Du lịch." in text
     overview = text.split("Phụ lục I")[1]
     assert "Huyện Mường Ảng Huyện, thị xã, thành phố Đúng hạn 10/11/2024 gửi lại 20/11/2024" in overview
-    assert "gửi ngày 10/11/2024, gửi lại ngày 20/11/2024." in text
-    assert "gửi ngày 20/11/2024 (gửi muộn)." in text
+    assert "gửi ngày 10/11/2024, gửi lại ngày 20/11/2024;" in text
+    assert "gửi ngày 20/11/2024 (gửi muộn);" in text
 
     document = Document(io.BytesIO(read_field(summary.docx)))
     paragraphs = [paragraph.text for paragraph in document.paragraphs]
@@ -162,7 +162,9 @@ def test_the_summary_counts_a_resubmitted_report_on_time_and_dates_both(
     rows = {row.cells[1].text: [cell.text for cell in row.cells] for table in document.tables for row in table.rows[1:]}
     assert rows["Huyện Mường Ảng"][3:5] == ["Đúng hạn", "10/11/2024\ngửi lại 20/11/2024"]
     assert rows["Sở Văn hóa, Thể thao và Du lịch"][3:5] == ["Gửi muộn", "20/11/2024"]
-    meta = f"Báo cáo phiên bản {resubmitted.version}, gửi ngày 10/11/2024, gửi lại ngày 20/11/2024."
+    meta = (
+        f"Báo cáo phiên bản {resubmitted.version}, gửi ngày 10/11/2024, gửi lại ngày 20/11/2024; chưa được thẩm định."
+    )
     assert meta in paragraphs
 
 

@@ -88,7 +88,7 @@ def test_a_finished_job_is_never_claimed(summary):
 def test_the_sweep_removes_the_work_files_of_summaries_no_longer_compiling(campaign, reviewer):
     from django.core.files.storage import default_storage
 
-    from reports.summary import WORK_ROOT, _write
+    from reports.summary.compile import WORK_ROOT, _write
 
     failed, running = summary_create(campaign=campaign, by=reviewer), summary_create(campaign=campaign, by=reviewer)
     job_claim(Summary, running.pk)

@@ -8,10 +8,10 @@ from django.db.models import Max
 from docx import Document
 
 from campaigns.models import Unit
-from reports import summary as summary_module
 from reports.jobs import job_claim, job_run
 from reports.models import JobStatus, ReportStatus, Summary, UnitAnnex
 from reports.services import report_save_values
+from reports.summary import compile as summary_module
 from reports.summary import summary_compile, summary_create
 from reports.tasks import compile_summary
 from reports.tests.pdf_reading import (
@@ -104,9 +104,9 @@ def test_it_names_who_reported_on_time_late_and_not_at_all(pdf):
 
 def test_narratives_commendations_assessment_and_recommendations(pdf):
     text = pdf_text(pdf)
-    assert "Huyện Mường Ảng: Tổ chức 12 buổi tuyên truyền tại các xã." in text
+    assert "Huyện Mường Ảng: “Tổ chức 12 buổi tuyên truyền tại các xã.”" in text  # a short, attributed quote
     assert "Phòng Văn hóa huyện" in text and "Bằng khen" in text
-    assert "chỉ tiêu có mức phấn đấu" in text
+    assert "chỉ tiêu có mức" in text
     assert "Hồ sơ công việc cấp huyện xử lý trên môi trường mạng (đạt 27,1%, mức 80,0%)" in text
     assert "Huyện Tuần Giáo (12,5%)" in text  # where the gap is
     assert "Đề nghị Trung ương bổ sung kinh phí." in text
@@ -279,7 +279,7 @@ def test_the_merge_renders_cached_pages_deleted_meanwhile(compiled, campaign, re
 def test_a_rendering_error_leaves_a_failed_row_with_a_reason(reports, campaign, reviewer, settings, tmp_path):
     broken = tmp_path / "templates" / "pdf"
     broken.mkdir(parents=True)
-    (broken / "annex_unit.html").write_text('{% include "pdf/no-such-part.html" %}')
+    (broken / "document.html").write_text('{% include "pdf/no-such-part.html" %}')
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path / "templates", *settings.TEMPLATES[0]["DIRS"]]}]
     summary = summary_create(campaign=campaign, by=reviewer)
     compile_summary.delay(summary.pk)
@@ -320,7 +320,7 @@ def test_bookmarks_lead_to_the_parts_the_appendices_and_each_unit(pdf, campaign)
 
     marks = dict(flatten(reader.outline))
     page_text = [page.extract_text() for page in reader.pages]
-    assert "I. Công tác tổ chức, triển khai" in marks and "Phụ lục II" in marks
+    assert "I. CÔNG TÁC TỔ CHỨC, TRIỂN KHAI" in marks and "Phụ lục II" in marks
     assert page_text[marks["Phụ lục I"]].lstrip().startswith("Phụ lục I\n")
     assert page_text[marks["Phụ lục II"]].lstrip().startswith("Phụ lục II")
     participants = list(campaign.participants())
