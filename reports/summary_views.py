@@ -60,6 +60,12 @@ class ProseField(forms.CharField):
         return super().to_python(value).replace("\r\n", "\n")
 
 
+def _rows_for(text, width=90):
+    """Rows enough to show `text` on a wide screen without scrolling, within 4 to 16."""
+    rows = sum(-(-len(line) // width) or 1 for line in text.splitlines())
+    return min(max(rows + 1, 4), 16)
+
+
 class DraftPartForm(forms.Form):
     """One part of the summary's prose on the drafting page. `shown` carries the suggestion
     the page showed, so a suggestion sent back untouched is not saved as the reviewer's text
@@ -83,8 +89,7 @@ class DraftPartForm(forms.Form):
         if part.hint:
             text.widget.attrs["aria-describedby"] = f"{self['text'].auto_id}-help"
         text.validators.append(TextRule(label, "narrative"))
-        lines = (self.initial.get("text") or "").count("\n") + 1
-        text.widget.attrs["rows"] = min(max(lines + 1, 4), 14)
+        text.widget.attrs["rows"] = _rows_for(self.initial.get("text") or "")
 
     def full_clean(self):
         super().full_clean()
