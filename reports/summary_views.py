@@ -3,21 +3,25 @@ history and download; officers and everyone else get 404. Compiling happens in a
 enqueued after the row is committed; the page polls a small status endpoint (htmx)."""
 
 import datetime
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.db import transaction
+from django.db.models.functions import Length, Substr
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.roles import can_read_province, is_reviewer
 
-from .models import JobStatus, Reminder, Summary
+from .models import JobStatus, Reminder, Summary, SummaryDraft
 from .reminders import reminders_send_manual
-from .summary import summary_create, summary_retry
+from .summary import drafts_current, summary_create, summary_draft_save, summary_retry
+from .summary.collect import summary_collect
+from .summary.prose import Part, draft_parts, prefill
 from .text import TextRule
 
 
@@ -36,13 +40,10 @@ class SummaryForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         error_messages={"invalid": _("Ngày không hợp lệ; nhập theo dạng 15/12/2024.")},
     )
-    recommendations = forms.CharField(
-        label=_("Kiến nghị, đề xuất"),
+    accepted_only = forms.BooleanField(
+        label=_("Chỉ tổng hợp báo cáo đã được thẩm định"),
         required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),
-        help_text=_("Mỗi dòng là một đoạn trong mục IV.2 của báo cáo."),
-        validators=[TextRule(_("Kiến nghị, đề xuất"))],
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input", "aria-describedby": "accepted-only-counts"}),
     )
 
     def clean_document_number(self):
@@ -52,8 +53,60 @@ class SummaryForm(forms.Form):
         return number
 
 
+class ProseField(forms.CharField):
+    """A part's text as typed: line breaks counted once, whatever the browser sent."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
+def _rows_for(text, width=90):
+    """Rows enough to show `text` on a wide screen without scrolling, within 4 to 16."""
+    rows = sum(-(-len(line) // width) or 1 for line in text.splitlines())
+    return min(max(rows + 1, 4), 16)
+
+
+class DraftPartForm(forms.Form):
+    """One part of the summary's prose on the drafting page. `shown` carries the suggestion
+    the page showed, so a suggestion sent back untouched is not saved as the reviewer's text
+    (it keeps following the figures until someone edits it)."""
+
+    text = ProseField(required=False, widget=forms.Textarea(attrs={"class": "form-control"}))
+    shown = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+    restore = forms.BooleanField(
+        label=_("Dùng lại gợi ý tự động"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, part, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.part = part
+        label = f"{part.number}. {part.title}"
+        text = self.fields["text"]
+        text.label = label
+        text.help_text = part.hint
+        if part.hint:
+            text.widget.attrs["aria-describedby"] = f"{self['text'].auto_id}-help"
+        text.validators.append(TextRule(label, "narrative"))
+        text.widget.attrs["rows"] = _rows_for(self.initial.get("text") or "")
+
+    def full_clean(self):
+        super().full_clean()
+        if "text" in self.errors:
+            widget = self.fields["text"].widget
+            widget.attrs["class"] = widget.attrs["class"] + " is-invalid"
+            widget.attrs["aria-invalid"] = "true"
+
+
 def _campaign_for_reader(user, code):
     if not can_read_province(user):
+        raise Http404
+    return get_object_or_404(Campaign, code=code)
+
+
+def _campaign_for_reviewer(user, code):
+    if not is_reviewer(user):
         raise Http404
     return get_object_or_404(Campaign, code=code)
 
@@ -82,45 +135,154 @@ def summary_current(request):
 
 
 def summary_list(request, code):
-    """History of a campaign's summaries; reviewers also get the compile form and the
-    reminders sent."""
+    """History of a campaign's summaries; reviewers also get the compile form, the state of
+    each drafted part and the reminders sent."""
     campaign = _campaign_for_reader(request.user, code)
-    summaries = _history(campaign)
-    reviewer = is_reviewer(request.user)
-    latest = campaign.summaries.order_by("-number").first()
-    initial = {"document_date": campaign.summary_deadline}
-    if latest is not None:
-        initial["recommendations"] = latest.recommendations
-    context = {
-        "campaign": campaign,
-        "summaries": summaries,
-        "can_compile": reviewer,
-        "form": SummaryForm(initial=initial) if reviewer else None,
-        "reminders": Reminder.objects.filter(campaign=campaign).select_related("unit", "sent_by")[:200]
-        if reviewer
-        else [],
-    }
-    return render(request, "reports/summary/list.html", context)
+    form = None
+    if is_reviewer(request.user):
+        latest = campaign.summaries.order_by("-number").first()
+        form = SummaryForm(
+            initial={"document_date": campaign.summary_deadline, "accepted_only": bool(latest and latest.accepted_only)}
+        )
+    return _render_list(request, campaign, form)
 
 
 @require_POST
 def summary_compile_view(request, code):
-    if not is_reviewer(request.user):
-        raise Http404
-    campaign = get_object_or_404(Campaign, code=code)
+    campaign = _campaign_for_reviewer(request.user, code)
     form = SummaryForm(request.POST)
     if not form.is_valid():
-        context = {"campaign": campaign, "summaries": _history(campaign), "can_compile": True, "form": form}
-        return render(request, "reports/summary/list.html", context, status=400)
+        return _render_list(request, campaign, form, status=400)
     summary = summary_create(
         campaign=campaign,
         by=request.user,
-        recommendations=form.cleaned_data["recommendations"],
         document_number=form.cleaned_data["document_number"],
         document_date=form.cleaned_data["document_date"],
+        accepted_only=form.cleaned_data["accepted_only"],
     )
     _enqueue(summary)
     return redirect("reports:summary_detail", pk=summary.pk)
+
+
+def _render_list(request, campaign, form, status=200):
+    context = {"campaign": campaign, "summaries": _history(campaign), "can_compile": form is not None, "form": form}
+    if form is not None:
+        collected = summary_collect(campaign)
+        parts = _parts(campaign, prefill(campaign, collected))
+        context.update(
+            parts=parts,
+            empty_parts=[item for item in parts if item.state == EMPTY],
+            reported=len(collected.counted),
+            accepted=sum(1 for section in collected.units if section.accepted),
+            reminders=Reminder.objects.filter(campaign=campaign).select_related("unit", "sent_by")[:200],
+        )
+    return render(request, "reports/summary/list.html", context, status=status)
+
+
+# --- drafting the prose ----------------------------------------------------------------------
+DRAFTED, SUGGESTED, EMPTY = "drafted", "suggested", "empty"
+HISTORY_PER_PART = 20
+
+
+@dataclass
+class PartState:
+    """A part of the summary's prose and what the next compile would write in it: the
+    reviewer's saved text (`DRAFTED`), the suggestion computed from the figures
+    (`SUGGESTED`), or nothing (`EMPTY`: the part is left out of the document)."""
+
+    part: Part
+    draft: object  # the latest SummaryDraft, or None
+    suggestion: str
+
+    @property
+    def label(self):
+        return f"{self.part.number}. {self.part.title}"
+
+    @property
+    def text(self):
+        return self.draft.text if self.draft is not None else self.suggestion
+
+    @property
+    def state(self):
+        if not self.text.strip():
+            return EMPTY
+        return DRAFTED if self.draft is not None else SUGGESTED
+
+
+def _parts(campaign, suggestions):
+    current = drafts_current(campaign)
+    return [PartState(part, current.get(part.key), suggestions.get(part.key, "")) for part in draft_parts(campaign)]
+
+
+def _normalised(text):
+    return "\n".join(line.rstrip() for line in (text or "").strip().splitlines())
+
+
+def _draft_history(campaign):
+    """part key → its saves, newest first (who, when and the opening words; not the texts)."""
+    history = {}
+    saves = (
+        SummaryDraft.objects.filter(campaign=campaign)
+        .select_related("saved_by")
+        .defer("text")
+        .annotate(opening=Substr("text", 1, 160), length=Length("text"))
+        .order_by("part", "-saved_at", "-pk")
+    )
+    for draft in saves:
+        history.setdefault(draft.part, []).append(draft)
+    return history
+
+
+@require_http_methods(["GET", "POST"])
+def summary_draft(request, code):
+    """The reviewer drafts the summary's prose, part by part; every save is kept. A part
+    never saved shows the suggestion computed from the figures."""
+    campaign = _campaign_for_reviewer(request.user, code)
+    parts = _parts(campaign, prefill(campaign, summary_collect(campaign)))
+    data = request.POST if request.method == "POST" else None
+    forms_ = [
+        DraftPartForm(
+            data,
+            part=item.part,
+            prefix=f"part-{index}",
+            initial={"text": item.text, "shown": "" if item.draft is not None else item.suggestion},
+        )
+        for index, item in enumerate(parts, start=1)
+    ]
+    if data is not None:
+        if all([form.is_valid() for form in forms_]):
+            texts = {}
+            for item, form in zip(parts, forms_, strict=True):
+                text = form.cleaned_data["text"]
+                if item.draft is None and (
+                    form.cleaned_data["restore"] or _normalised(text) == _normalised(form.cleaned_data["shown"])
+                ):
+                    continue  # still the suggestion: it keeps following the figures
+                texts[item.part.key] = item.suggestion if form.cleaned_data["restore"] else text
+            saved = summary_draft_save(campaign=campaign, by=request.user, texts=texts)
+            if saved:
+                messages.success(request, _("Đã lưu %(count)s phần.") % {"count": len(saved)})
+            else:
+                messages.info(request, _("Không có phần nào thay đổi."))
+            return redirect("reports:summary_draft", code=campaign.code)
+    history = _draft_history(campaign)
+    items = []
+    for item, form in zip(parts, forms_, strict=True):
+        saves = history.get(item.part.key, [])
+        unchanged = not form.is_bound or _normalised(form["text"].value()) == _normalised(form["shown"].value())
+        items.append(
+            {
+                "part": item,
+                "form": form,
+                "suggested": item.draft is None and bool(item.suggestion.strip()) and unchanged,
+                "can_restore": item.draft is not None and _normalised(item.draft.text) != _normalised(item.suggestion),
+                "history": saves[:HISTORY_PER_PART],
+                "older": max(len(saves) - HISTORY_PER_PART, 0),
+            }
+        )
+    errors = [(form["text"], error) for form in forms_ for error in form.errors.get("text", [])]
+    context = {"campaign": campaign, "items": items, "errors": errors}
+    return render(request, "reports/summary/draft.html", context, status=400 if errors else 200)
 
 
 def summary_detail(request, pk):
@@ -164,9 +326,7 @@ def summary_download(request, pk):
 @require_POST
 def remind_unit(request, code, unit_code):
     """A reviewer reminds one unit's officers now (from the dashboard's not-reported list)."""
-    if not is_reviewer(request.user):
-        raise Http404
-    campaign = get_object_or_404(Campaign, code=code)
+    campaign = _campaign_for_reviewer(request.user, code)
     unit = get_object_or_404(campaign.participants(), code=unit_code)
     reminder = reminders_send_manual(campaign=campaign, unit=unit, by=request.user)
     if reminder is None:

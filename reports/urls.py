@@ -58,6 +58,7 @@ urlpatterns += [
     path("summaries/", summary_views.summary_current, name="summary_current"),
     path("summaries/<slug:code>/", summary_views.summary_list, name="summary_list"),
     path("summaries/<slug:code>/compile/", summary_views.summary_compile_view, name="summary_compile"),
+    path("summaries/<slug:code>/draft/", summary_views.summary_draft, name="summary_draft"),
     path("summaries/<slug:code>/remind/<slug:unit_code>/", summary_views.remind_unit, name="remind_unit"),
     path("summary/<int:pk>/", summary_views.summary_detail, name="summary_detail"),
     path("summary/<int:pk>/status/", summary_views.summary_status, name="summary_status"),

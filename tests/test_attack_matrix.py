@@ -88,6 +88,7 @@ REVIEW = {
     "reports:report_return",
     "reports:report_reopen",
     "reports:summary_compile",
+    "reports:summary_draft",
     "reports:summary_retry",
     "reports:remind_unit",
 }

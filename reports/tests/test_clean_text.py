@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from reports.excel import unit_workbook, workbook_bytes
 from reports.jobs import job_claim, job_run
-from reports.models import Commendation, Evidence, JobStatus, MeasureValue, Narrative, Summary, UnitReport
+from reports.models import Commendation, Evidence, JobStatus, MeasureValue, Narrative, Summary, SummaryDraft, UnitReport
 from reports.pdf import unit_report_pdf
 from reports.services import ReportError, report_get_or_create, report_save_values
 from reports.summary import docx as docx_writer
@@ -133,13 +133,13 @@ def test_the_evidence_description_is_refused_on_the_web(report, officer_a, clien
     assert not Evidence.objects.exists()
 
 
-def test_the_summary_recommendations_are_refused_on_the_web(campaign, reviewer, client_for):
+def test_a_summary_part_is_refused_on_the_web(campaign, reviewer, client_for):
     response = client_for(reviewer).post(
-        reverse("reports:summary_compile", args=[campaign.code]), {"recommendations": f"Đề nghị{VT} bổ sung"}
+        reverse("reports:summary_draft", args=[campaign.code]), {"part-1-text": f"Đã triển khai{VT} kế hoạch"}
     )
     assert response.status_code == 400
-    assert f"“Kiến nghị, đề xuất” {REFUSED}" in text_of(response)
-    assert not Summary.objects.exists()
+    assert f"“I. Công tác tổ chức, triển khai” {REFUSED}" in text_of(response)
+    assert not SummaryDraft.objects.exists()
 
 
 # --- the services ------------------------------------------------------------------------

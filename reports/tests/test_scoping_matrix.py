@@ -6,7 +6,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from campaigns.models import CampaignStatus
-from reports.models import Commendation, Evidence, MeasureValue, Narrative, ReportEvent, ReportStatus, UnitReport
+from reports.models import (
+    Commendation,
+    Evidence,
+    MeasureValue,
+    Narrative,
+    ReportEvent,
+    ReportStatus,
+    Summary,
+    SummaryDraft,
+    UnitReport,
+)
 from reports.services import report_get_or_create
 from reports.uploads import evidence_add
 
@@ -48,6 +58,8 @@ def state():
         Commendation.objects.count(),
         Evidence.objects.count(),
         ReportEvent.objects.count(),
+        Summary.objects.count(),
+        list(SummaryDraft.objects.order_by("pk").values_list("pk", "part", "text")),
     )
 
 
@@ -94,6 +106,24 @@ def test_evidence_of_another_report_is_404_even_for_a_reader(evidence, campaign,
     other = report_get_or_create(campaign=campaign, unit=unit_b, by=officer_b)
     response = client_for(officer_b).get(reverse("reports:evidence_download", args=[other.pk, evidence.pk]))
     assert response.status_code == 404
+
+
+CAMPAIGN_PAGE_MATRIX = {
+    # Pages of a campaign's provincial summary. The empty POST to the drafting page changes
+    # nothing: every part is sent back as the suggestion it showed (none), so nothing is saved.
+    ("summary_list", "get"): ("login", 404, 404, 200, 200),
+    ("summary_draft", "get"): ("login", 404, 404, 200, 404),
+    ("summary_draft", "post"): ("login", 404, 404, 302, 404),
+}
+
+
+@pytest.mark.parametrize("name,method", list(CAMPAIGN_PAGE_MATRIX))
+@pytest.mark.parametrize("actor", ACTORS)
+def test_summary_pages(name, method, actor, report, as_actor):
+    before = state()
+    response = getattr(as_actor(actor), method)(reverse(f"reports:{name}", args=[report.campaign.code]), {})
+    assert_outcome(response, CAMPAIGN_PAGE_MATRIX[name, method][ACTORS.index(actor)])
+    assert state() == before
 
 
 @pytest.mark.parametrize("actor,expected", per_actor("login", 200, 200, 404, 404), ids=ACTORS)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from reports.models import JobStatus, Summary
-from reports.summary import summary_create
+from reports.summary import summary_create, summary_draft_save
 from reports.tests.pdf_reading import pdf_text
 from reports.tests.printing_data import fill_report
 
@@ -21,10 +21,10 @@ def get(client, url):
 @pytest.fixture
 def done_summary(campaign, unit_a, officer_a, reviewer, django_capture_on_commit_callbacks, client_for):
     fill_report(campaign, unit_a, officer_a)
+    summary_draft_save(campaign=campaign, by=reviewer, texts={"recommendations": "Kiến nghị thứ nhất."})
     with django_capture_on_commit_callbacks(execute=True):
         client_for(reviewer).post(
-            reverse("reports:summary_compile", args=[CODE]),
-            {"document_number": "12", "document_date": "2024-12-15", "recommendations": "Kiến nghị thứ nhất."},
+            reverse("reports:summary_compile", args=[CODE]), {"document_number": "12", "document_date": "2024-12-15"}
         )
     summary = Summary.objects.get()
     assert summary.status == JobStatus.DONE, summary.error
@@ -61,7 +61,7 @@ def test_a_queued_summary_shows_a_polling_progress_bar(campaign, reviewer, clien
 
 
 def test_compile_waits_for_the_commit(campaign, reviewer, client_for):
-    response = client_for(reviewer).post(reverse("reports:summary_compile", args=[CODE]), {"recommendations": ""})
+    response = client_for(reviewer).post(reverse("reports:summary_compile", args=[CODE]), {})
     summary = Summary.objects.get()
     assert response.url == reverse("reports:summary_detail", args=[summary.pk])
     assert summary.status == JobStatus.QUEUED  # enqueued only on commit
@@ -96,7 +96,7 @@ def test_a_failed_summary_shows_the_reason_and_can_be_retried(
 @pytest.mark.parametrize("actor", MATRIX)
 def test_compile_and_retry_role_matrix(actor, campaign, actors, client_for):
     client = client_for(actors.get(actor))
-    response = client.post(reverse("reports:summary_compile", args=[CODE]), {"recommendations": "x"})
+    response = client.post(reverse("reports:summary_compile", args=[CODE]), {"document_number": "7"})
     if actor == "anonymous":
         assert reverse("login") in response.url
     elif actor == "reviewer":
@@ -147,3 +147,52 @@ def test_download_refuses_unknown_formats_and_unfinished_summaries(campaign, rev
 def test_get_never_compiles(campaign, reviewer, client_for):
     assert client_for(reviewer).get(reverse("reports:summary_compile", args=[CODE])).status_code == 405
     assert not Summary.objects.exists()
+
+
+def test_compiling_only_accepted_reports_is_a_choice_of_the_form(campaign, reviewer, client_for):
+    client = client_for(reviewer)
+    client.post(reverse("reports:summary_compile", args=[CODE]), {"document_number": "12", "accepted_only": "on"})
+    client.post(reverse("reports:summary_compile", args=[CODE]), {"document_number": "13"})
+    assert list(Summary.objects.order_by("number").values_list("accepted_only", "recommendations")) == [
+        (True, ""),
+        (False, ""),
+    ]
+    # The next compile starts from the last choice.
+    form = client.get(reverse("reports:summary_list", args=[CODE])).context["form"]
+    assert form["accepted_only"].value() is False
+
+
+def test_the_form_says_how_many_reports_were_sent_and_accepted(campaign, unit_a, officer_a, reviewer, client_for):
+    fill_report(campaign, unit_a, officer_a)
+    body = client_for(reviewer).get(reverse("reports:summary_list", args=[CODE])).content.decode()
+    assert "Chỉ tổng hợp báo cáo đã được thẩm định" in body
+    assert "Hiện có 1 báo cáo đã gửi, trong đó 0 đã được thẩm định." in body
+    assert "Kiến nghị, đề xuất</label>" not in body  # part V.2 is drafted, not typed here
+
+
+def part_state(body, label):
+    """The badge beside the part `label` in the list's panel "Nội dung báo cáo"."""
+    item = body.split(f"<span>{label}</span>", 1)[1].split("</li>", 1)[0]
+    return item.split(">", 2)[1].split("<", 1)[0]
+
+
+def test_the_list_shows_the_state_of_every_part(campaign, reviewer, client_for):
+    client = client_for(reviewer)
+    url = reverse("reports:summary_list", args=[CODE])
+    body = client.get(url).content.decode()
+    organisation = "I. Công tác tổ chức, triển khai"
+    assert part_state(body, organisation) == "Còn trống"  # no report: nothing to suggest
+    assert part_state(body, "III. Công tác khen thưởng") == "Gợi ý tự động"
+    assert "Còn 7 phần trống: I. Công tác tổ chức, triển khai;" in body
+    assert reverse("reports:summary_draft", args=[CODE]) in body
+
+    summary_draft_save(campaign=campaign, by=reviewer, texts={"organisation": "Đã ban hành kế hoạch."})
+    body = client.get(url).content.decode()
+    assert part_state(body, organisation) == "Đã soạn"
+    assert "Còn 6 phần trống" in body
+
+
+def test_leaders_see_no_draft_panel(campaign, leader, client_for):
+    body = client_for(leader).get(reverse("reports:summary_list", args=[CODE])).content.decode()
+    assert "Nội dung báo cáo" not in body
+    assert reverse("reports:summary_draft", args=[CODE]) not in body
