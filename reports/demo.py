@@ -75,6 +75,32 @@ NARRATIVE = (
 )
 
 
+# What units write besides the figures: a difficulty, a lesson, a proposal; each unit a few.
+DIFFICULTIES = (
+    "Khó khăn: địa bàn rộng, giao thông chia cắt vào mùa mưa nên việc tổ chức các hoạt động còn chậm.",
+    "Nguyên nhân một số chỉ tiêu chưa đạt là nguồn kinh phí được giao muộn.",
+    "Khó khăn: đội ngũ cán bộ làm công tác thi đua còn kiêm nhiệm, thường xuyên thay đổi.",
+)
+LESSONS = (
+    "Bài học kinh nghiệm: phát động sớm, giao chỉ tiêu cụ thể đến từng cơ quan, đơn vị.",
+    "Kinh nghiệm cho thấy việc kiểm tra, đôn đốc thường xuyên giúp các chỉ tiêu hoàn thành đúng hạn.",
+)
+PROPOSALS = (
+    "Kiến nghị UBND tỉnh bố trí kinh phí khen thưởng kịp thời cho các tập thể, cá nhân tiêu biểu.",
+    "Đề nghị Sở Nội vụ hướng dẫn thống nhất hồ sơ đề nghị khen thưởng theo chính quyền hai cấp.",
+)
+
+
+def demo_narrative(campaign, unit):
+    """A unit's narrative: the common opening, then what this unit found hard, learnt or asks."""
+    rng = random.Random(f"narrative-{unit.code}")
+    text = NARRATIVE.format(citation=campaign.directive_citation, title=campaign.title[:1].lower() + campaign.title[1:])
+    extra = [rng.choice(DIFFICULTIES)] if rng.random() < 0.5 else []
+    extra += [rng.choice(LESSONS)] if rng.random() < 0.3 else []
+    extra += [rng.choice(PROPOSALS)] if rng.random() < 0.3 else []
+    return " ".join([text, *extra])
+
+
 def demo_values(unit, measures, rng):
     """Figures for one unit that respect every validation rule (parts ≤ wholes, percents ≤ 100)."""
     district = unit.kind == UnitKind.DISTRICT
@@ -182,8 +208,7 @@ def demo_reports(*, campaign):
 def _make_report(campaign, plan, unit, officer, reviewer, rng):
     report = report_get_or_create(campaign=campaign, unit=unit, by=officer)
     values = demo_values(unit, report_measures(report), rng)
-    text = NARRATIVE.format(citation=campaign.directive_citation, title=campaign.title[:1].lower() + campaign.title[1:])
-    narratives = {section.code: text for section in campaign.sections.all()[:1]}
+    narratives = {section.code: demo_narrative(campaign, unit) for section in campaign.sections.all()[:1]}
     if unit.code in plan.drafts:
         kept = dict(list(values.items())[: max(1, len(values) * 2 // 3)])
         report_save_values(report=report, by=officer, values=kept, narratives=narratives)

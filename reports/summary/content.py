@@ -27,16 +27,16 @@ ANNEX_1 = "annex-1"
 ANNEX_2 = "annex-2"
 
 RESULT_HEADERS = ("STT", "Chỉ tiêu", "Đơn vị tính", "Mức", "Kết quả", "Đánh giá")
-RESULT_WIDTHS = (1.1, 5.9, 1.7, 2.8, 2.2, 2.8)  # the goal: "≥ 3.868.370" on one line
+RESULT_WIDTHS = (1.3, 5.7, 1.7, 2.8, 2.2, 2.8)  # the goal: "≥ 3.868.370" on one line
 RESULT_ALIGN = ("center", "", "center", "right", "right", "center")
 ROWS_HEADERS = ("STT", "Số liệu báo cáo", "Đơn vị tính", "Số liệu", "Ghi chú")
-ROWS_WIDTHS = (1.1, 8.2, 1.7, 2.3, 3.2)
+ROWS_WIDTHS = (1.3, 8.0, 1.7, 2.3, 3.2)
 ROWS_ALIGN = ("center", "", "center", "right", "")
 OVERVIEW_HEADERS = ("STT", "Đơn vị", "Loại", "Báo cáo", "Ngày gửi", "Chỉ tiêu đạt / có mức")
-OVERVIEW_WIDTHS = (1.1, 5.2, 2.8, 3.0, 2.3, 2.1)
+OVERVIEW_WIDTHS = (1.3, 5.0, 2.8, 3.0, 2.3, 2.1)
 OVERVIEW_ALIGN = ("center", "", "", "", "center", "center")
 PROPOSAL_HEADERS = ("STT", "Đơn vị đề nghị", "Đối tượng", "Tên tập thể, cá nhân", "Thành tích", "Hình thức")
-PROPOSAL_WIDTHS = (1.1, 3.2, 1.9, 3.2, 4.0, 3.1)
+PROPOSAL_WIDTHS = (1.3, 3.1, 1.9, 3.1, 4.0, 3.1)
 
 
 def results_table(results):

@@ -302,13 +302,22 @@ def chart_block(document, block, text_width_cm):
 
 
 # --- the document ----------------------------------------------------------------------------
-def _header(document, header):
-    table = document.add_table(rows=2, cols=2)
+LAYOUT_WIDTHS = (6.6, 9.9)  # cm: the issuing body's column and the motto's, as the PDF's 40/60
+
+
+def _layout_table(document, rows):
+    """A borderless two-column table that places the header and the closing blocks."""
+    table = document.add_table(rows=rows, cols=2)
     table.autofit = False
-    widths = (Cm(6.6), Cm(9.9))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
+    for column, width in zip(table.columns, LAYOUT_WIDTHS, strict=True):
+        column.width = Cm(width)
+        for cell in column.cells:
+            cell.width = Cm(width)
+    return table
+
+
+def _header(document, header):
+    table = _layout_table(document, rows=2)
     left, right = table.rows[0].cells
     lines = ([(header.parent, False)] if header.parent else []) + [(line, True) for line in header.issuer_lines]
     for index, (text, bold) in enumerate(lines):
@@ -316,10 +325,10 @@ def _header(document, header):
             _first_line(left, text, bold=bold, size=12.5)
         else:
             _line(left, text, bold=bold, size=12.5)
-    _rule(left, 2.2, 6.6)
+    _rule(left, 2.2, LAYOUT_WIDTHS[0])
     _first_line(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True, size=12.5)
     _line(right, "Độc lập - Tự do - Hạnh phúc", bold=True, size=13.5)
-    _rule(right, 5.9, 9.9)  # as long as the motto
+    _rule(right, 6.2, LAYOUT_WIDTHS[1])  # as long as the motto
     number, place = table.rows[1].cells
     _first_line(number, header.number_line, size=13).paragraph_format.space_before = Pt(6)
     _first_line(place, header.place_date, italic=True, size=13.5).paragraph_format.space_before = Pt(6)
@@ -327,16 +336,14 @@ def _header(document, header):
         _line(document, header.draft_mark, bold=True, size=12, after=4).paragraph_format.space_before = Pt(6)
     _line(document, header.doc_type, bold=True, size=14).paragraph_format.space_before = Pt(12)
     _line(document, header.summary_line, bold=True, size=13.5)
-    _rule(document, 4.0, 16.5).paragraph_format.space_after = Pt(10)
+    _rule(document, 4.0, TEXT_WIDTH_CM).paragraph_format.space_after = Pt(10)
 
 
 def _closing(document, closing):
-    table = document.add_table(rows=1, cols=2)
-    table.autofit = False
+    table = _layout_table(document, rows=1)
     row = table.rows[0]
     row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     left, right = row.cells
-    left.width, right.width = Cm(6.6), Cm(9.9)
     _first_line(left, "Nơi nhận:", bold=True, italic=True, size=12, align="")
     for line in closing.recipients:
         _line(left, line, size=11, align="")

@@ -79,6 +79,7 @@ def sentences_of(text):
 def extract(sentence, limit=EXTRACT_CHARS):
     """One sentence, cut at a word boundary under `limit` characters, ending "…" if cut."""
     sentence = " ".join(sentence.split()).rstrip(";")
+    sentence = sentence[:1].upper() + sentence[1:]
     if len(sentence) <= limit:
         return sentence if sentence.endswith((".", "!", "?")) else sentence + "."
     return sentence[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
@@ -187,6 +188,8 @@ def prefill(campaign, collected):
         lines = results_sentences(results)
         own = [n for n in narratives if n.section_id == section.pk]
         lines += extracts(own, used=used)
+        if not results and not own:
+            lines.append("Chưa có đơn vị báo cáo nội dung này.")
         texts[f"section:{section.code}"] = "\n".join(lines)
 
     proposals = collected.commendations
