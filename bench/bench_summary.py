@@ -195,21 +195,16 @@ def naive(count):
 
     from campaigns.models import Campaign
     from reports.pdf import html_to_pdf
-    from reports.summary import (
-        annex_sections,
-        summary_collect,
-        summary_content,
-        summary_create,
-        summary_full_html,
-        unit_section_html,
-    )
+    from reports.summary import summary_create
+    from reports.summary.collect import summary_collect
+    from reports.summary.compile import summary_prose
+    from reports.summary.content import summary_document
+    from reports.summary.html import document_html
 
     campaign = Campaign.objects.get(code="1908-UBND-KSTT")
     summary = summary_create(campaign=campaign, by=None)
     collected = summary_collect(campaign)
-    content = summary_content(summary, collected)
-    fragments = [unit_section_html(section, index) for index, section in annex_sections(collected.units)]
-    html = summary_full_html(content, fragments)
+    html = document_html(summary_document(summary, collected, summary_prose(summary, collected)))
     summary.delete()
     connection.close()
     started = time.perf_counter()
@@ -269,6 +264,8 @@ def drive():
                 {
                     "units": count,
                     "pages": _pages(summary),
+                    "kb": summary.pdf.size / 1024,
+                    "naive_kb": statistics.median(run["bytes"] for run in naive_runs) / 1024,
                     "naive": statistics.median(run["seconds"] for run in naive_runs),
                     "naive_peak": max(run["peak_mb"] for run in naive_runs),
                     "full": statistics.median(full_runs),
@@ -288,14 +285,14 @@ def _print(rows):
     print(f"WeasyPrint render, {WORKERS} worker processes (celery prefork, filesystem broker); median of {REPEAT} runs")
     header = (
         f"{'units':>5} {'pages':>5} {'naive s':>8} {'naive MB':>8} {'full s':>7} {'recomp s':>8} "
-        f"{'worker MB':>9} {'full/naive':>10} {'recomp/full':>11}"
+        f"{'worker MB':>9} {'full/naive':>10} {'recomp/full':>11} {'file KB':>8} {'naive KB':>8}"
     )
     print(header)
     for row in rows:
         print(
             f"{row['units']:>5} {row['pages']:>5} {row['naive']:>8.1f} {row['naive_peak']:>8.0f} {row['full']:>7.1f} "
             f"{row['recompile']:>8.2f} {row['worker_peak']:>9.0f} {row['full'] / row['naive']:>10.2f} "
-            f"{row['recompile'] / row['full']:>11.3f}"
+            f"{row['recompile'] / row['full']:>11.3f} {row['kb']:>8.0f} {row['naive_kb']:>8.0f}"
         )
     for row in rows:
         runs = row["runs"]
