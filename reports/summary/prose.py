@@ -115,27 +115,32 @@ def _with_goal(results):
 
 
 def results_sentences(results):
-    """What a content's results table says, in two sentences at most: how many of its
-    targets with a goal were reached, and which were not (with figure and goal)."""
+    """What a content's results table says, in three sentences at most: how many of its
+    targets with a goal were reached, which were not (with figure and goal), and the figures
+    of the targets without a goal."""
     with_goal = _with_goal(results)
-    if not with_goal:
-        return []
-    counts = [
-        (sum(1 for r in with_goal if r.status in statuses), words)
-        for statuses, words in (
-            ((REACHED,), "đạt"),
-            ((NEAR_REACHED,), "gần đạt"),
-            ((SPEED_UP, NOT_REACHED), "chưa đạt"),
-            ((IN_PROGRESS,), "đang thực hiện mức của năm sau"),
-            ((NO_DATA,), "chưa có số liệu"),
-        )
-    ]
-    said = ", ".join(f"{count} {words}" for count, words in counts if count)
-    lines = [f"Trong {len(with_goal)} chỉ tiêu có mức của nội dung này: {said}."]
+    lines = []
+    if with_goal:
+        counts = [
+            (sum(1 for r in with_goal if r.status in statuses), words)
+            for statuses, words in (
+                ((REACHED,), "đạt"),
+                ((NEAR_REACHED,), "gần đạt"),
+                ((SPEED_UP, NOT_REACHED), "chưa đạt"),
+                ((IN_PROGRESS,), "đang thực hiện mức của năm sau"),
+                ((NO_DATA,), "chưa có số liệu"),
+            )
+        ]
+        said = ", ".join(f"{count} {words}" for count, words in counts if count)
+        lines.append(f"Trong {len(with_goal)} chỉ tiêu có mức của nội dung này: {said}.")
     behind = [r for r in with_goal if r.status in (NEAR_REACHED, SPEED_UP, NOT_REACHED)]
     if behind:
         parts = [f"{r.target.name} (đạt {shown(r.target, r.value)}, mức {shown(r.target, r.goal)})" for r in behind]
         lines.append(f"Các chỉ tiêu chưa đạt mức: {'; '.join(parts)}.")
+    counted = [r for r in results if r.goal is None and r.value is not None]
+    if counted:
+        parts = [f"{r.target.name}: {shown(r.target, r.value)}" for r in counted]
+        lines.append(f"Kết quả toàn tỉnh: {'; '.join(parts)}.")
     return lines
 
 
