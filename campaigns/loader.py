@@ -243,6 +243,7 @@ def _apply_units(spec, campaign, changes):
                 "name": unit["name"],
                 "kind": unit["kind"],
                 "head_title": unit["head_title"],
+                "document_symbol": unit["document_symbol"],
                 "parent": parent,
                 "participant": unit["code"] in participants,
             },

@@ -36,6 +36,7 @@ class AsInCampaignIterable(ModelIterable):
                 kind=unit.as_in_kind,
                 head_title=unit.as_in_head_title,
                 parent_id=unit.as_in_parent_id,
+                document_symbol=unit.as_in_document_symbol,
             )
             yield unit
 
@@ -54,6 +55,7 @@ class UnitQuerySet(models.QuerySet):
                 as_in_kind=F("campaign_units__kind"),
                 as_in_head_title=F("campaign_units__head_title"),
                 as_in_parent_id=F("campaign_units__parent_id"),
+                as_in_document_symbol=F("campaign_units__document_symbol"),
             )
             .order_by("campaign_units__kind", "campaign_units__name")
         )
@@ -94,6 +96,10 @@ class Unit(models.Model):
 
     objects = UnitQuerySet.as_manager()
 
+    # The symbol the unit's reports carry in the campaign (`CampaignUnit.document_symbol`),
+    # set by `read_as`; empty when the unit is not read as in a campaign.
+    document_symbol = ""
+
     class Meta:
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
@@ -102,9 +108,10 @@ class Unit(models.Model):
     def __str__(self):
         return self.name
 
-    def read_as(self, *, name, kind, head_title, parent_id):
+    def read_as(self, *, name, kind, head_title, parent_id, document_symbol=""):
         """Read this unit (in memory only) as one campaign describes it."""
         self.name, self.kind, self.head_title, self.parent_id = name, kind, head_title, parent_id
+        self.document_symbol = document_symbol
 
     def existed_during(self, start, end):
         """True when the unit existed at some point between two dates (either may be None)."""
@@ -215,13 +222,16 @@ class Campaign(models.Model):
 
 class CampaignUnit(models.Model):
     """A unit as one campaign's file describes it: its name, kind, head title and parent during
-    the campaign, whether it reports in it, and the units of earlier campaigns it continues."""
+    the campaign, the symbol its reports carry, whether it reports in it, and the units of
+    earlier campaigns it continues."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="units")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="campaign_units")
     name = models.CharField(_("tên"), max_length=255)
     kind = models.CharField(_("loại đơn vị"), max_length=20, choices=UnitKind.choices)
     head_title = models.CharField(_("chức danh thủ trưởng"), max_length=120, blank=True)
+    # Empty: derived from the kind and the name when printed (reports.unit_document.report_symbol).
+    document_symbol = models.CharField(_("ký hiệu báo cáo của đơn vị"), max_length=32, blank=True)
     parent = models.ForeignKey(
         Unit, verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -228,6 +228,13 @@ class Unit(_Schema):
     valid_until: Date | None = Field(None, description="Ngày cuối cùng đơn vị hoạt động.")
     successor: Text | None = Field(None, description="Mã đơn vị kế thừa khi đơn vị này chấm dứt.")
     head_title: Text = Field("", description="Chức danh người đứng đầu, ví dụ CHỦ TỊCH UBND HUYỆN.")
+    document_symbol: Text = Field(
+        "",
+        description=(
+            "Ký hiệu báo cáo của đơn vị, ví dụ BC-SGTVT. Bỏ trống thì: huyện, xã là BC-UBND; sở là BC- và chữ "
+            "cái đầu các từ của tên (bỏ chữ “và”: Sở Giáo dục và Đào tạo là BC-SGDĐT); đơn vị khác là BC."
+        ),
+    )
     predecessors: list[Code] = Field(
         default_factory=list, description="Mã các đơn vị có địa bàn, chức năng nay thuộc đơn vị này."
     )
@@ -417,6 +424,7 @@ def _spec(file, name):
             "valid_until": u.valid_until,
             "successor": u.successor,
             "head_title": u.head_title,
+            "document_symbol": u.document_symbol,
             "predecessors": list(u.predecessors),
         }
         for index, u in enumerate(file.units)

@@ -22,6 +22,7 @@ from campaigns.numbers import format_vn_number
 from . import merge
 from .access import report_for_user
 from .forms import (
+    SIGNER_FORM_FIELDS,
     CommendationFormSet,
     EvidenceForm,
     ReportForm,
@@ -36,8 +37,9 @@ from .models import CommendationKind
 from .outliers import CONFIRM_FIELD as OUTLIER_CONFIRM_FIELD
 from .outliers import outlier_flags_save, outlier_warnings
 from .services import ConcurrentEdit, ReportError, report_measures
+from .unit_document import default_signer_title
 from .uploads import EvidenceError, evidence_add, evidence_remove
-from .views import _change_row, _report_context, results_by_measure
+from .views import SIGNER_LABELS, _change_row, _report_context, results_by_measure
 
 COMMENDATION_PREFIX = "commendations"
 RESOLVE_PREFIX = "resolve:"
@@ -212,6 +214,8 @@ def _typed_fields(post, typed):
             data[note_field(name)] = post.get(note_field(name), "")
         elif kind == merge.NARRATIVE:
             data[narrative_field(name)] = post.get(narrative_field(name), "")
+        elif kind == merge.SIGNER and name in SIGNER_FORM_FIELDS:
+            data[SIGNER_FORM_FIELDS[name]] = post.get(SIGNER_FORM_FIELDS[name])  # None: unticked
     return data
 
 
@@ -281,12 +285,13 @@ def _render_edit(request, report, page, *, evidence_form=None, outliers=None):
     pending = {conflict.key for conflict in page.conflicts}
     data["version"] = page.version
     data["base"] = merge.base_token(report.pk, page.version, page.state, pending)
+    title = default_signer_title(report.unit)
     if page.bound:
-        form = ReportForm(data, measures=measures, sections=sections, goals=goals)
+        form = ReportForm(data, measures=measures, sections=sections, goals=goals, signer_title=title)
         form.is_valid()
         form.add_problems(page.held)
     else:
-        form = ReportForm(initial=data, measures=measures, sections=sections, goals=goals)
+        form = ReportForm(initial=data, measures=measures, sections=sections, goals=goals, signer_title=title)
 
     rows, row_keys = _form_rows(page)
     if page.bound:
@@ -353,6 +358,8 @@ def _conflict_view(conflict, page, names):
         label = _("Ghi chú — %(name)s") % {"name": names.get(name, name)}
     elif kind == merge.NARRATIVE:
         label = _("Kết quả thực hiện, đánh giá — phần %(code)s") % {"code": name}
+    elif kind == merge.SIGNER:
+        label = SIGNER_LABELS.get(name, name)
     else:
         row = next(
             (value for value in (conflict.theirs, conflict.mine, conflict.base) if isinstance(value, list)), None
@@ -383,6 +390,8 @@ def _shown(kind, value):
             return _("(đã xóa dòng này)")
         kinds = dict(CommendationKind.choices)
         return " — ".join([str(kinds.get(value[0], value[0])), *value[1:]])
+    if isinstance(value, bool):
+        return _("Có") if value else _("Không")
     return value or _("(để trống)")
 
 

@@ -85,3 +85,22 @@ class RowConflict(LayoutObject):
         if form.conflict is None:
             return ""
         return render_to_string("reports/form/conflict.html", {"conflict": form.conflict})
+
+
+class Signer(LayoutObject):
+    """Who signs the printed report: name, title, a deputy signing for the head, each with
+    its conflict when there is one. Takes merge key → field name."""
+
+    template = "reports/form/signer.html"
+
+    def __init__(self, fields):
+        self.names = dict(fields)
+        self.fields = []
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        rendered = {
+            field_key: Field(name, wrapper_class="mb-2").render(form, context, template_pack=template_pack)
+            for field_key, name in self.names.items()
+        }
+        fields = [(rendered[field_key], form.conflicts.get(field_key)) for field_key in self.names]
+        return render_to_string(self.template, {"fields": fields})

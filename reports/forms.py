@@ -20,7 +20,7 @@ from campaigns.models import Campaign, UnitGroup, UnitKind
 from campaigns.numbers import NumberError, format_vn_number, parse_vn_number
 
 from . import merge
-from .form_layout import MeasureRow, Narrative, RowConflict, Section
+from .form_layout import MeasureRow, Narrative, RowConflict, Section, Signer
 from .models import CommendationKind, ReportStatus
 from .text import TextRule
 from .validation import check_value
@@ -67,6 +67,10 @@ def narrative_field(code):
     return f"narrative_{code}"
 
 
+# merge name (signer:<name>) → the report form's field.
+SIGNER_FORM_FIELDS = {"name": "signer_name", "title": "signer_title", "deputy": "signer_is_deputy"}
+
+
 def _clean_text(value):
     """Text as stored: one line-ending style (browsers send CRLF), no surrounding blanks."""
     return value.replace("\r\n", "\n").strip()
@@ -74,15 +78,33 @@ def _clean_text(value):
 
 class ReportForm(forms.Form):
     """One value, a "no data" mark and a note per measure the unit reports; a narrative per
-    section; the version and the signed base the form was read at (reports.merge). Neither
-    is required: a form without a readable base is merged as one whose every difference from
-    the stored report is a conflict."""
+    section; who signs the printed report; the version and the signed base the form was read
+    at (reports.merge). Neither is required: a form without a readable base is merged as one
+    whose every difference from the stored report is a conflict. `signer_title`: the title
+    printed when the head signs and the title is left blank."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
     base = forms.CharField(widget=forms.HiddenInput, required=False)
+    signer_name = forms.CharField(
+        label=_("Người ký"),
+        required=False,
+        max_length=120,
+        help_text=_("Họ tên người ký báo cáo, in dưới chữ ký."),
+        validators=[TextRule(_("Người ký"))],
+    )
+    signer_title = forms.CharField(
+        label=_("Chức vụ người ký"), required=False, max_length=120, validators=[TextRule(_("Chức vụ người ký"))]
+    )
+    signer_is_deputy = forms.BooleanField(label=_("Cấp phó ký thay (KT.)"), required=False)
 
-    def __init__(self, *args, measures, sections, goals=None, **kwargs):
+    def __init__(self, *args, measures, sections, goals=None, signer_title="", **kwargs):
         super().__init__(*args, **kwargs)
+        head = signer_title
+        if head:
+            self.fields["signer_title"].widget.attrs["placeholder"] = head
+            self.fields["signer_title"].help_text = _(
+                "Bỏ trống thì in chức danh thủ trưởng “%(head)s”, hoặc chức danh cấp phó khi cấp phó ký thay."
+            ) % {"head": head}
         self.measures = list(measures)
         self._by_code = {measure.code: measure for measure in self.measures}
         self.sections = list(sections)
@@ -135,6 +157,10 @@ class ReportForm(forms.Form):
             data[note_field(code)] = state.get(merge.key(merge.NOTE, code), "")
         for section in sections:
             data[narrative_field(section.code)] = state.get(merge.key(merge.NARRATIVE, section.code), "")
+        data["signer_name"] = state.get(merge.key(merge.SIGNER, "name"), "")
+        data["signer_title"] = state.get(merge.key(merge.SIGNER, "title"), "")
+        if state.get(merge.key(merge.SIGNER, "deputy")):
+            data["signer_is_deputy"] = "on"
         return data
 
     @staticmethod
@@ -147,6 +173,8 @@ class ReportForm(forms.Form):
             return [note_field(name)]
         if kind == merge.NARRATIVE:
             return [narrative_field(name)]
+        if kind == merge.SIGNER and name in SIGNER_FORM_FIELDS:
+            return [SIGNER_FORM_FIELDS[name]]
         return []
 
     def clean(self):
@@ -192,6 +220,15 @@ class ReportForm(forms.Form):
             if name in self.data:
                 narrative_key = merge.key(merge.NARRATIVE, section.code)
                 mine[narrative_key] = merge.Unparsed(self.data.get(name)) if name in errors else cleaned.get(name, "")
+        # An unticked box is not posted: the signer's name, always posted with it, says the
+        # form carried the signer.
+        if "signer_name" in self.data:
+            for name, field_name in SIGNER_FORM_FIELDS.items():
+                signer_key = merge.key(merge.SIGNER, name)
+                if field_name in errors:
+                    mine[signer_key] = merge.Unparsed(self.data.get(field_name))
+                else:
+                    mine[signer_key] = cleaned.get(field_name, False if name == "deputy" else "")
         return mine
 
     def add_problems(self, problems):
@@ -329,7 +366,8 @@ def report_form_helper(form, goals):
             if measure.section_id == section.pk
         ]
         sections.append(Section(section, *rows, Narrative(narrative_field(section.code), section.code)))
-    helper.layout = Layout("version", "base", *sections)
+    signer = Signer({merge.key(merge.SIGNER, name): field for name, field in SIGNER_FORM_FIELDS.items()})
+    helper.layout = Layout("version", "base", *sections, signer)
     return helper
 
 

@@ -17,6 +17,8 @@ Every field is merged on its own. Keys:
     narrative:<section>  a section's narrative
     commendation:<pk>    a commendation proposal [kind, name, achievement, award]; None: removed
     commendation:+<n>    a proposal this form adds
+    signer:name          who signs the printed report; signer:title their title;
+    signer:deputy        whether a deputy signs for the head (True/False)
 
 A figure and its "no data" mark are one field: a cell holds a number, "no data" or nothing,
 and merging them apart could leave a number marked "no data".
@@ -38,9 +40,11 @@ from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEv
 from .services import ConcurrentEdit, ReportError, bump_version, report_measures
 from .validation import check_unit_values
 
-FIGURE, NOTE, NARRATIVE, COMMENDATION = "figure", "note", "narrative", "commendation"
+FIGURE, NOTE, NARRATIVE, COMMENDATION, SIGNER = "figure", "note", "narrative", "commendation", "signer"
 NO_DATA = "no-data"
 COMMENDATION_FIELDS = ("kind", "name", "achievement", "award")
+# signer:<name> → the report's column.
+SIGNER_FIELDS = {"name": "signer_name", "title": "signer_title", "deputy": "signer_is_deputy"}
 BASE_SALT = "reports.report-form.base"
 # A save that keeps losing the race to other saves gives up after this many merges.
 MERGE_ATTEMPTS = 3
@@ -57,7 +61,9 @@ def split(field_key):
 
 def blank(field_key):
     """What a field holds when the report has nothing for it."""
-    return "" if field_key.startswith((NOTE + ":", NARRATIVE + ":")) else None
+    if field_key == key(SIGNER, "deputy"):
+        return False
+    return "" if field_key.startswith((NOTE + ":", NARRATIVE + ":", SIGNER + ":")) else None
 
 
 def canonical(number):
@@ -113,6 +119,8 @@ def report_state(report):
         state[key(NARRATIVE, narrative.section.code)] = narrative.text
     for row in report.commendations.all():
         state[key(COMMENDATION, row.pk)] = [getattr(row, name) for name in COMMENDATION_FIELDS]
+    for name, column in SIGNER_FIELDS.items():
+        state[key(SIGNER, name)] = getattr(report, column)
     return {field_key: value for field_key, value in state.items() if not same(value, blank(field_key))}
 
 
@@ -297,7 +305,7 @@ def _write(report, measures, writes):
     by_code = {measure.code: measure for measure in measures}
     stored = {value.measure.code: value for value in report.values.select_related("measure")}
     sections = {section.code: section for section in report.campaign.sections.all()}
-    changes, created = [], {}
+    changes, created, signer = [], {}, []
     for field_key, value in sorted(writes.items(), key=_write_order):
         kind, name = split(field_key)
         if kind in (FIGURE, NOTE):
@@ -324,6 +332,14 @@ def _write(report, measures, writes):
                 changes.append(entry)
             if pk is not None and name.startswith("+"):
                 created[field_key] = pk
+        elif kind == SIGNER and name in SIGNER_FIELDS:
+            column = SIGNER_FIELDS[name]
+            old, new = getattr(report, column), bool(value) if name == "deputy" else _text(value)
+            setattr(report, column, new)
+            signer.append(column)
+            changes.append({"signer": name, "old": old, "new": new})
+    if signer:
+        report.save(update_fields=signer)
     return created, changes
 
 

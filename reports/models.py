@@ -44,7 +44,11 @@ class UnitsAsInCampaignIterable(ModelIterable):
                     continue
                 unit = report.unit if "unit" in report._state.fields_cache else member.unit
                 unit.read_as(
-                    name=member.name, kind=member.kind, head_title=member.head_title, parent_id=member.parent_id
+                    name=member.name,
+                    kind=member.kind,
+                    head_title=member.head_title,
+                    parent_id=member.parent_id,
+                    document_symbol=member.document_symbol,
                 )
                 report.unit = unit
         yield from reports
@@ -81,6 +85,13 @@ class UnitReport(models.Model):
         _("ý kiến của Sở Nội vụ"), blank=True, validators=[TextRule(_("Ý kiến của Sở Nội vụ"))]
     )
     is_late = models.BooleanField(_("nộp muộn"), default=False)
+    # Who signs the printed report (reports.unit_document): blank name and title print the
+    # unit's head; a deputy signs "KT." for the head.
+    signer_name = models.CharField(_("người ký"), max_length=120, blank=True, validators=[TextRule(_("Người ký"))])
+    signer_title = models.CharField(
+        _("chức vụ người ký"), max_length=120, blank=True, validators=[TextRule(_("Chức vụ người ký"))]
+    )
+    signer_is_deputy = models.BooleanField(_("cấp phó ký thay (KT.)"), default=False)
 
     objects = UnitReportQuerySet.as_manager()
 
@@ -271,11 +282,13 @@ class Job(models.Model):
 
 
 class ReportPrint(Job):
-    """The printable PDF of one unit's report, rendered by a task."""
+    """The printable PDF of one unit's report and the same report as a Word file, rendered
+    by a task from one reading of the report."""
 
     report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="prints")
     report_version = models.PositiveIntegerField(default=0)
     pdf = models.FileField(upload_to="prints/", blank=True, max_length=300)
+    docx = models.FileField(upload_to="prints/", blank=True, max_length=300)
 
     class Meta:
         verbose_name = _("bản in báo cáo đơn vị")

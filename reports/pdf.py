@@ -191,7 +191,7 @@ def lowercase_first(text):
     return text[:1].lower() + text[1:] if text else text
 
 
-# --- the unit's printed report ---------------------------------------------------------------
+# --- the unit's printed report (built by reports.unit_document) ----------------------------------
 PROVINCE_DEPARTMENT_KINDS = ("department", "school")
 LOCAL_GOVERNMENT_KINDS = ("district", "commune")
 
@@ -227,78 +227,24 @@ def measure_display(measure, value):
     return format_vn_number(value)
 
 
-def unit_report_context(report, *, today=None):
-    """Everything the unit's printed report shows. The unit's own figures against its goals
-    come from the aggregation Snapshot applied to the report's own values (draft or not)."""
-    from .aggregation import Snapshot, measures_for_unit
-    from .models import COUNTED_STATUSES
-
-    campaign, unit = report.campaign, report.unit
-    snapshot = Snapshot(campaign)
-    stored = {mv.measure_id: mv for mv in report.values.all()}
-    own = {mv.measure.code: mv.value for mv in report.values.select_related("measure") if mv.value is not None}
-    results = [snapshot.unit_result(target, unit, values=own) for target in snapshot.targets_for_unit(unit)]
-
-    sections = []
-    narratives = {narrative.section_id: narrative.text for narrative in report.narratives.all()}
-    measures = measures_for_unit(snapshot.measures, unit)
-    for section in campaign.sections.order_by("order"):
-        rows = []
-        for measure in (m for m in measures if m.section_id == section.pk):
-            stored_value = stored.get(measure.pk)
-            note = stored_value.note if stored_value else ""
-            value = measure_display(measure, stored_value.value if stored_value else None)
-            if stored_value and stored_value.no_data:
-                value = "Không có số liệu"
-            rows.append({"measure": measure, "value": value, "note": note})
-        sections.append({"section": section, "rows": rows, "narrative": narratives.get(section.pk, "").strip()})
-
-    date = timezone.localdate(report.submitted_at) if report.submitted_at else (today or timezone.localdate())
-    parent, issuer = unit_issuer(unit, campaign)
-    doc = {
-        "parent": parent,
-        "issuer_lines": issuer,
-        "number_line": document_number_line("", "BC"),
-        "place_date": place_and_date(unit_place(unit, campaign), date),
-        "doc_type": "BÁO CÁO",
-        "summary_line": f"Kết quả {lowercase_first(campaign.title)}",
-        "draft_mark": "" if report.status in COUNTED_STATUSES else "(Dự thảo — báo cáo chưa gửi Sở Nội vụ)",
-        "recipients": recipient_lines(["Sở Nội vụ (Ban Thi đua - Khen thưởng)", "Lưu: VT"]),
-        "authority_lines": [unit.head_title or "THỦ TRƯỞNG ĐƠN VỊ"],
-        "name": unit.head_name,
-    }
-    return {
-        "doc": doc,
-        "report": report,
-        "campaign": campaign,
-        "unit": unit,
-        "province": province_name(campaign),
-        "campaign_title": lowercase_first(campaign.title),
-        "results": results,
-        "sections": [item for item in sections if item["rows"] or item["narrative"]],
-        "all_sections": sections,
-        "commendations": list(report.commendations.all()),
-    }
-
-
-def unit_report_pdf(report):
-    """The unit's printed report as PDF bytes."""
-    return render_pdf("pdf/unit_report.html", unit_report_context(report))
-
-
 def report_print_render(*, job):
-    """Render a ReportPrint job's PDF from the report as it stands now and attach it."""
+    """Render a ReportPrint job's PDF and Word file from the report as it stands now and
+    attach both (reports.unit_document)."""
     from django.core.files.base import ContentFile
 
     from .jobs import JobAbandoned, job_done, job_progress
+    from .unit_document import unit_report_files
 
-    job_progress(job, stage="Đang dựng trang PDF", progress=20)
+    job_progress(job, stage="Đang dựng trang PDF và bản Word", progress=20)
     report = type(job.report).objects.select_related("campaign", "unit", "unit__parent").get(pk=job.report_id)
-    pdf = unit_report_pdf(report)
+    pdf, docx = unit_report_files(report, created=job.started_at or timezone.now())
     job_progress(job, stage="Đang lưu tệp", progress=90)
-    job.pdf.save(f"bao-cao-{report.unit.code}-v{report.version}.pdf", ContentFile(pdf), save=False)
+    name = f"bao-cao-{report.unit.code}-v{report.version}"
+    job.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
+    job.docx.save(f"{name}.docx", ContentFile(docx), save=False)
     try:
-        job_done(job, pdf=job.pdf.name, report_version=report.version)
+        job_done(job, pdf=job.pdf.name, docx=job.docx.name, report_version=report.version)
     except JobAbandoned:  # another run owns the row now: keep no file that nothing points to
         job.pdf.delete(save=False)
+        job.docx.delete(save=False)
         raise

@@ -1,6 +1,6 @@
 """The unit's printable report: POST creates a ReportPrint row and enqueues its task after
-commit; a status fragment (polled by htmx) shows progress, then the download. Every view
-goes through report_for_user, so outsiders get 404."""
+commit; a status fragment (polled by htmx) shows progress, then the downloads, PDF and Word.
+Every view goes through report_for_user, so outsiders get 404."""
 
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -40,9 +40,20 @@ def print_status(request, pk):
     return render(request, "reports/print/_status.html", {"job": job})
 
 
+def _job_file(job, file):
+    if job.status != JobStatus.DONE or not file:
+        raise Http404
+    extension = file.name.rsplit(".", 1)[-1]
+    name = f"bao-cao-{job.report.unit.code}-v{job.report_version}.{extension}"
+    return FileResponse(file.open("rb"), as_attachment=True, filename=name)
+
+
 def print_download(request, pk):
     job = print_for_user(request.user, pk)
-    if job.status != JobStatus.DONE or not job.pdf:
-        raise Http404
-    name = f"bao-cao-{job.report.unit.code}-v{job.report_version}.pdf"
-    return FileResponse(job.pdf.open("rb"), as_attachment=True, filename=name)
+    return _job_file(job, job.pdf)
+
+
+def print_download_docx(request, pk):
+    """The same report as a Word file, for a unit that edits before signing."""
+    job = print_for_user(request.user, pk)
+    return _job_file(job, job.docx)

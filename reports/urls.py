@@ -55,6 +55,7 @@ urlpatterns += [
     path("prints/<int:pk>/", print_views.print_detail, name="print_detail"),
     path("prints/<int:pk>/status/", print_views.print_status, name="print_status"),
     path("prints/<int:pk>/download/", print_views.print_download, name="print_download"),
+    path("prints/<int:pk>/download/docx/", print_views.print_download_docx, name="print_download_docx"),
     path("summaries/", summary_views.summary_current, name="summary_current"),
     path("summaries/<slug:code>/", summary_views.summary_list, name="summary_list"),
     path("summaries/<slug:code>/compile/", summary_views.summary_compile_view, name="summary_compile"),

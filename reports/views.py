@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.models import Campaign, CampaignStatus
@@ -99,6 +100,13 @@ def history(report, measures):
     return events
 
 
+SIGNER_LABELS = {
+    "name": gettext_lazy("Người ký"),
+    "title": gettext_lazy("Chức vụ người ký"),
+    "deputy": gettext_lazy("Cấp phó ký thay (KT.)"),
+}
+
+
 def _change_row(change, names):
     if "merged_with_version" in change:
         return {
@@ -119,6 +127,14 @@ def _change_row(change, names):
         return {"label": _("Nội dung phần %(code)s") % {"code": change["section"]}, "edited": True}
     elif "commendation" in change:
         label = _("Đề nghị khen thưởng: %(name)s") % {"name": change["commendation"]}
+    elif "signer" in change:
+        label = SIGNER_LABELS.get(change["signer"], change["signer"])
+        if change["signer"] == "deputy":
+            return {
+                "label": label,
+                "old": _("Có") if change["old"] else _("Không"),
+                "new": _("Có") if change["new"] else _("Không"),
+            }
     else:
         label = ", ".join(change)
     return {"label": label, "old": change.get("old"), "new": change.get("new"), "edited": change.get("edited")}

@@ -68,6 +68,7 @@ UNIT_READ = {
     "reports:print_detail",
     "reports:print_status",
     "reports:print_download",
+    "reports:print_download_docx",
 }
 # A unit's report, changed only by its own officer.
 UNIT_WRITE = {
@@ -187,6 +188,7 @@ def world(report_status, campaign, unit_a, unit_b, officer_a, officer_b, reviewe
     evidence.save()
     printed = ReportPrint(pk=PK, report=report_a, report_version=report_a.version, status=JobStatus.DONE, progress=100)
     printed.pdf.save("bao-cao-don-vi.pdf", ContentFile(PDF_BYTES), save=False)
+    printed.docx.save("bao-cao-don-vi.docx", ContentFile(b"PK\x03\x04"), save=False)
     printed.save()
     summary = Summary(pk=PK, campaign=campaign, number=1, status=JobStatus.DONE, progress=100, requested_by=reviewer)
     summary.pdf.save("tong-hop.pdf", ContentFile(PDF_BYTES), save=False)
@@ -361,7 +363,7 @@ def test_the_world_is_real(world):
     assert report.pk == PK and report.values.filter(value=SECRETS["a"]["figure"]).exists()
     with Evidence.objects.get(pk=PK).file.open("rb") as handle:
         assert handle.read() == PDF_BYTES
-    assert Summary.objects.get(pk=PK).pdf and ReportPrint.objects.get(pk=PK).pdf
+    assert Summary.objects.get(pk=PK).pdf and ReportPrint.objects.get(pk=PK).pdf and ReportPrint.objects.get(pk=PK).docx
     names = {name for name, _path in world["urls"]}
     assert {"reports:report_detail", "reports:report_edit", "campaigns:detail"} <= names
     reviewer = Client()

@@ -1,7 +1,7 @@
 """The document model of a printed report: what it says, in order, with no notion of paper.
 
 A `Document` is built once from one snapshot of the reports (`reports.summary.content` for
-the provincial summary, `reports.pdf.unit_report_document` for a unit's own report); the PDF
+the provincial summary, `reports.unit_document.unit_report_document` for a unit's own report); the PDF
 renderer (`reports.summary.html`) and the Word renderer (`reports.summary.docx`) both read it
 and nothing else, so the two files cannot say different things. Every text here is plain
 text: each renderer escapes it for its own format.

@@ -32,10 +32,13 @@ def typed_values(report):
     return {code: value for code, value in values.items() if code in {m.code for m in report_measures(report)}}
 
 
-def form_post(report, values=None, *, action="save", version=None, no_data=(), notes=None, narratives=None, rows=()):
+def form_post(
+    report, values=None, *, action="save", version=None, no_data=(), notes=None, narratives=None, rows=(), signer=None
+):
     """The POST of the report form opened now: every measure field (blank unless given),
     with the signed base the page carries (the report as stored now). `rows`: commendation
-    rows, with "id" for a stored one. `version` (a stale one) leaves the base out."""
+    rows, with "id" for a stored one. `version` (a stale one) leaves the base out. `signer`
+    (name, title, deputy): the "Người ký" fields, left out of the POST when None."""
     values = values or {}
     notes = notes or {}
     data = {"version": str(report.version if version is None else version), "action": action}
@@ -61,6 +64,11 @@ def form_post(report, values=None, *, action="save", version=None, no_data=(), n
     for index, row in enumerate(rows):
         for key, value in row.items():
             data[f"{COMMENDATIONS}-{index}-{key}"] = value
+    if signer is not None:
+        name, title, deputy = signer
+        data.update({"signer_name": name, "signer_title": title})
+        if deputy:
+            data["signer_is_deputy"] = "on"
     return data
 
 

@@ -19,7 +19,6 @@ from openpyxl import load_workbook
 from reports.excel import unit_workbook, workbook_bytes
 from reports.jobs import job_claim, job_run
 from reports.models import Commendation, Evidence, JobStatus, MeasureValue, Narrative, Summary, SummaryDraft, UnitReport
-from reports.pdf import unit_report_pdf
 from reports.services import ReportError, report_get_or_create, report_save_values
 from reports.summary import docx as docx_writer
 from reports.summary import summary_compile, summary_create
@@ -27,6 +26,7 @@ from reports.tests.pdf_reading import pdf_text, read_field
 from reports.tests.printing_data import fill_report
 from reports.tests.report_web import form_post, typed_values
 from reports.text import clean_text, text_problem
+from reports.unit_document import unit_report_pdf
 from reports.uploads import EvidenceError, evidence_add
 from reports.workflow import report_accept, report_return, report_submit
 

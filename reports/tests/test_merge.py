@@ -309,3 +309,31 @@ def test_state_lists_what_is_stored(report):
     pks = list(Commendation.objects.filter(report=report).values_list("pk", flat=True))
     assert state[merge.key(merge.COMMENDATION, pks[0])] == ["collective", "Phòng Nội vụ", "Hoàn thành tốt", "Giấy khen"]
     assert merge.key(merge.NOTE, "records_total") not in state  # blank fields are implied
+
+
+def signer(name):
+    return merge.key(merge.SIGNER, name)
+
+
+def test_the_signer_merges_field_by_field(report, officer_a, colleague):
+    """A names the signer while B, who opened the form before, ticks "a deputy signs" and
+    changes a figure: both saves keep; a different name from B is a conflict."""
+    base = opened(report)
+    first = report_save_edits(report=report, by=officer_a, base=base, mine={signer("name"): "Lò Văn Hùng"})
+    assert first.saved
+    second = report_save_edits(
+        report=report,
+        by=colleague,
+        base=base,
+        mine={signer("name"): "", signer("deputy"): True, figure("records_total"): "2500"},
+    )
+    assert second.saved and not second.conflicts
+    report.refresh_from_db()
+    assert (report.signer_name, report.signer_is_deputy) == ("Lò Văn Hùng", True)
+    assert stored(report, "records_total") == Decimal(2500)
+
+    third = report_save_edits(report=report, by=colleague, base=base, mine={signer("name"): "Quàng Thị Lan"})
+    assert [conflict.key for conflict in third.conflicts] == [signer("name")]
+    report.refresh_from_db()
+    assert report.signer_name == "Lò Văn Hùng"
+    assert report_state(report)[signer("deputy")] is True

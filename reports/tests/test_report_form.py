@@ -268,3 +268,38 @@ def test_every_mistake_shows_at_once(report, officer_a, client_for):
     assert "không được lớn hơn" in field_error(response, "records_online")
     assert "Có 2 lỗi cần sửa" in response.content.decode()
     assert stored(report, "households_total") is None and stored(report, "records_online") is None
+
+
+def test_the_signer_is_saved_with_the_report_and_shown_back(report, officer_a, client_for):
+    data = form_post(report, signer=("Lò Văn Hùng", "Phó Chủ tịch", True))
+    assert post(client_for(officer_a), report, data).status_code == 302
+    report.refresh_from_db()
+    assert (report.signer_name, report.signer_title, report.signer_is_deputy) == ("Lò Văn Hùng", "Phó Chủ tịch", True)
+    event = report.events.filter(action=EventAction.SAVED).latest("at")
+    assert {"signer": "deputy", "old": False, "new": True} in event.changes
+    page = client_for(officer_a).get(reverse("reports:report_edit", args=[report.pk])).content.decode()
+    assert 'value="Lò Văn Hùng"' in page
+    assert re.search(r'name="signer_is_deputy"[^>]*checked', page)
+    assert 'placeholder="CHỦ TỊCH"' in page  # a district's head signs as CHỦ TỊCH
+
+    data = form_post(report, signer=("Lò Văn Hùng", "Phó Chủ tịch", False))  # the box unticked
+    assert post(client_for(officer_a), report, data).status_code == 302
+    report.refresh_from_db()
+    assert report.signer_is_deputy is False
+
+
+def test_a_form_without_the_signer_fields_leaves_the_signer_alone(report, officer_a, client_for):
+    post(client_for(officer_a), report, form_post(report, signer=("Lò Văn Hùng", "", True)))
+    data = form_post(report, values={"records_total": "2.000"})
+    assert post(client_for(officer_a), report, data).status_code == 302
+    report.refresh_from_db()
+    assert (report.signer_name, report.signer_is_deputy) == ("Lò Văn Hùng", True)
+    assert stored(report, "records_total") == Decimal(2000)
+
+
+def test_a_signer_name_with_control_characters_is_refused(report, officer_a, client_for):
+    response = post(client_for(officer_a), report, form_post(report, signer=("Lò Văn\x0bHùng", "", False)))
+    assert response.status_code == 200
+    assert "Người ký" in unescape(response.content.decode())
+    report.refresh_from_db()
+    assert report.signer_name == ""

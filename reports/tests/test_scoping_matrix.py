@@ -2,6 +2,7 @@
 another unit's officer (404), a reviewer, a leader. GET never changes anything."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -9,9 +10,11 @@ from campaigns.models import CampaignStatus
 from reports.models import (
     Commendation,
     Evidence,
+    JobStatus,
     MeasureValue,
     Narrative,
     ReportEvent,
+    ReportPrint,
     ReportStatus,
     Summary,
     SummaryDraft,
@@ -100,6 +103,30 @@ def test_evidence_download(actor, expected, evidence, as_actor):
         assert b"".join(response.streaming_content) == PDF
         assert response["Content-Disposition"].startswith("attachment")
     assert state() == before
+
+
+@pytest.fixture
+def printed(report, officer_a):
+    """A finished print of the report: its PDF and its Word file."""
+    job = ReportPrint.objects.create(report=report, report_version=report.version, requested_by=officer_a)
+    job.pdf.save("bao-cao.pdf", ContentFile(PDF), save=False)
+    job.docx.save("bao-cao.docx", ContentFile(b"PK\x03\x04 docx"), save=False)
+    ReportPrint.objects.filter(pk=job.pk).update(status=JobStatus.DONE, pdf=job.pdf.name, docx=job.docx.name)
+    return job
+
+
+@pytest.mark.parametrize("name", ["print_detail", "print_status", "print_download", "print_download_docx"])
+@pytest.mark.parametrize("actor,expected", per_actor("login", 200, 404, 200, 200), ids=ACTORS)
+def test_print_pages(name, actor, expected, printed, as_actor):
+    before = state(), list(ReportPrint.objects.values_list("pk", "status", "pdf", "docx"))
+    response = as_actor(actor).get(reverse(f"reports:{name}", args=[printed.pk]))
+    assert_outcome(response, expected)
+    if expected == 200 and name.startswith("print_download"):
+        body = b"".join(response.streaming_content)
+        assert body == (PDF if name == "print_download" else b"PK\x03\x04 docx")
+        assert response["Content-Disposition"].startswith("attachment")
+    response.close()
+    assert (state(), list(ReportPrint.objects.values_list("pk", "status", "pdf", "docx"))) == before
 
 
 def test_evidence_of_another_report_is_404_even_for_a_reader(evidence, campaign, unit_b, officer_b, client_for):
