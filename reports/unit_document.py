@@ -215,7 +215,7 @@ def unit_report_document(report, *, today=None):
         commendations_table(unit, commendations)
         if commendations
         else Paragraph("Đơn vị không có đề nghị khen thưởng."),
-        Paragraph(f"Trên đây là báo cáo kết quả thực hiện phong trào thi đua của {body_name}./."),
+        Paragraph(f"Trên đây là báo cáo kết quả thực hiện phong trào thi đua của {body_name}./.", style="last"),
     ]
 
     date = timezone.localdate(report.submitted_at) if report.submitted_at else (today or timezone.localdate())

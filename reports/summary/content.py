@@ -316,7 +316,7 @@ def summary_document(summary, collected, prose):
         text = drafted(key)
         if text:
             body += [Heading(f"{number}. {parts[key].title}", level=2), *text]
-    body.append(Paragraph(f"Trên đây là báo cáo kết quả thực hiện phong trào thi đua của {province}./."))
+    body.append(Paragraph(f"Trên đây là báo cáo kết quả thực hiện phong trào thi đua của {province}./.", style="last"))
 
     date = summary.document_date or timezone.localdate()
     reference = (

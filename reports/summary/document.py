@@ -34,7 +34,8 @@ STYLES = (
     "body",  # justified, first line indented
     "meta",  # small italic line under a unit's heading
     "caption",  # small italic line under a chart
-    "plain",  # no indent (a closing line)
+    "plain",  # no indent
+    "last",  # the closing sentence ("Trên đây là báo cáo …./."): kept on the page of the signature
 )
 
 

@@ -177,7 +177,9 @@ def paragraph_block(document, block):
         _run(paragraph, block.lead, italic=True)
         _run(paragraph, block.text, italic=block.style in ("meta", "caption"))
     format_ = paragraph.paragraph_format
-    if block.style == "body":
+    if block.style == "last":
+        format_.keep_with_next = True  # the signature block follows on the same page
+    if block.style in ("body", "last"):
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         format_.first_line_indent = Cm(1)
     else:

@@ -19,7 +19,13 @@ FRAME_APPENDICES = "appendices"  # the appendices' own pages, without the unit s
 WHOLE = ""  # everything in one document (the command line's and the naive render's)
 
 _ALIGN_CLASS = {"center": "mid", "right": "num"}
-_PARAGRAPH_CLASS = {"body": "", "meta": "unit-meta", "caption": "small italic no-indent", "plain": "no-indent"}
+_PARAGRAPH_CLASS = {
+    "body": "",
+    "meta": "unit-meta",
+    "caption": "small italic no-indent",
+    "plain": "no-indent",
+    "last": "last-line",
+}
 
 
 def _lines(text):

@@ -196,3 +196,16 @@ def test_leaders_see_no_draft_panel(campaign, leader, client_for):
     body = client_for(leader).get(reverse("reports:summary_list", args=[CODE])).content.decode()
     assert "Nội dung báo cáo" not in body
     assert reverse("reports:summary_draft", args=[CODE]) not in body
+
+
+def test_a_summary_compiled_from_the_command_line_is_listed_and_shown(campaign, reviewer, client_for):
+    """A compile with nobody behind it (compile_summary) names the command, never a 500."""
+    summary = summary_create(campaign=campaign, by=None)
+    client = client_for(reviewer)
+    for url in (
+        reverse("reports:summary_list", args=[campaign.code]),
+        reverse("reports:summary_detail", args=[summary.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Dòng lệnh (compile_summary)" in response.content.decode()
