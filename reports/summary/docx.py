@@ -383,11 +383,17 @@ def _blocks(document, blocks, text_width_cm):
             chart_block(document, block, text_width_cm)
 
 
+def _property(text, limit=255):
+    """A core property's text: Word keeps at most 255 characters of each."""
+    text = clean_text(text)
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _properties(document, model, created):
     properties = document.core_properties
-    properties.title = clean_text(model.title)
-    properties.subject = clean_text(model.subject)
-    properties.author = properties.last_modified_by = clean_text(model.author)
+    properties.title = _property(model.title)
+    properties.subject = _property(model.subject)
+    properties.author = properties.last_modified_by = _property(model.author)
     properties.language = LANGUAGE
     properties.keywords = ""
     properties.comments = ""

@@ -10,9 +10,10 @@ import pikepdf
 import pytest
 
 from reports.archive import archive_finish, archive_save, pdfa_problems
-from reports.pdf import html_to_pdf, unit_report_pdf
+from reports.pdf import html_to_pdf
 from reports.tests.pdf_reading import assert_liberation_serif_embedded, pdf_text
 from reports.tests.printing_data import fill_report
+from reports.unit_document import unit_report_pdf
 
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 META = {"title": "Báo cáo tổng hợp 1908", "author": "UBND tỉnh Điện Biên", "subject": "Kết quả thi đua"}
@@ -76,7 +77,8 @@ def test_the_units_printed_report_is_pdf_a_3b(campaign, unit_a, officer_a):
     data = unit_report_pdf(fill_report(campaign, unit_a, officer_a))
     assert pdfa_problems(data) == []
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        assert str(pdf.docinfo.Author) == unit_a.name
+        assert str(pdf.docinfo.Author) == "UBND huyện Mường Ảng"  # the issuing body, as it signs
+        assert str(pdf.docinfo.Title) == "Báo cáo UBND huyện Mường Ảng"
         assert str(pdf.docinfo.Subject).startswith("Kết quả")
 
 

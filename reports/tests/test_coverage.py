@@ -207,7 +207,7 @@ def test_summary_pdf_and_docx_show_the_coverage(campaign, two_districts, reviewe
     assert summary.error == ""
     text = pdf_text(read_field(summary.pdf))
     body = text.split("Phụ lục I")[0]
-    assert f"{NAME} {ONE_OF_TWO}" in body
+    assert f"{NAME} ({ONE_OF_TWO})" in body
     assert "90,0" in body
     annex_2 = text.split("BIỂU ĐỒ CÁC CHỈ TIÊU CHỦ YẾU")[1]
     assert f"Toàn tỉnh: {ONE_OF_TWO}" in annex_2
