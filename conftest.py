@@ -21,6 +21,9 @@ def _media_and_eager(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.AXES_ENABLED = False
+    # Laying out a unit's annex pages on every submission would make each test a print job;
+    # the tests of that feature turn it back on.
+    settings.SUMMARY_ANNEX_AHEAD = False
     # The production hasher costs ~0,5 s a user; tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {

@@ -200,6 +200,9 @@ else:
     # Longer than any job, so Redis does not redeliver a task that is still running.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3 * 3600)}
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
+# Lay out a unit's pages of the summary's Phụ lục I when its report is submitted or accepted,
+# so the compile on the day finds them ready (reports.summary.compile.annex_render_ahead).
+SUMMARY_ANNEX_AHEAD = envbool("SUMMARY_ANNEX_AHEAD", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"

@@ -4,6 +4,7 @@ updates) and leaves a ReportEvent recording who, when and each old → new value
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -12,7 +13,16 @@ from django.utils.translation import gettext
 from campaigns.numbers import format_vn_number
 
 from .aggregation import measures_for_unit
-from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEvent, ReportStatus, UnitReport
+from .models import (
+    COUNTED_STATUSES,
+    Commendation,
+    EventAction,
+    MeasureValue,
+    Narrative,
+    ReportEvent,
+    ReportStatus,
+    UnitReport,
+)
 from .text import achievement_max_chars, narrative_max_chars, text_problem
 from .validation import check_unit_values
 
@@ -128,7 +138,20 @@ def bump_version(report, *, expected_version, by, **fields):
         events = list(report.events.filter(version__gt=expected_version).select_related("by").order_by("at"))
         raise ConcurrentEdit(report, events)
     report.refresh_from_db()
+    if report.status in COUNTED_STATUSES:
+        annex_schedule(report)
     return report
+
+
+def annex_schedule(report):
+    """Once the change is committed, lay out the unit's pages of the summary's Phụ lục I in
+    the background (reports.summary.compile.annex_render_ahead), unless turned off
+    (SUMMARY_ANNEX_AHEAD)."""
+    if not settings.SUMMARY_ANNEX_AHEAD:
+        return
+    from .tasks import render_annex_ahead
+
+    transaction.on_commit(lambda: render_annex_ahead.delay(report.pk))
 
 
 def report_save_values(

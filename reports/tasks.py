@@ -5,11 +5,15 @@ Every job task acknowledges late and is requeued if its worker dies; soft and ha
 limits stop a runaway render; the claim in reports.jobs gives up after JOB_MAX_ATTEMPTS.
 """
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
 
 from .jobs import job_claim, job_run, jobs_sweep_stale
 from .models import ReportPrint, Summary
+
+logger = logging.getLogger(__name__)
 
 JOB_TASK = {
     "acks_late": True,
@@ -57,6 +61,19 @@ def merge_summary(summary_id, run):
     summary = Summary.objects.filter(pk=summary_id, run=run).first()
     if summary is not None:
         job_run(summary, lambda: summary_merge(summary=summary))
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def render_annex_ahead(report_id):
+    """Lay out a counted report's pages of the summary's Phụ lục I ahead of the compile. A
+    failure costs nothing but time: the compile lays out whatever is not ready."""
+    from .summary.compile import annex_render_ahead
+
+    try:
+        return annex_render_ahead(report_id=report_id)
+    except Exception:  # noqa: BLE001 - logged; the compile renders the unit itself
+        logger.exception("Laying out the annex of report %s ahead failed", report_id)
+        return False
 
 
 def enqueue_summary_step(summary, index=None):

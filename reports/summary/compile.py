@@ -36,6 +36,7 @@ from reports.pdf import code_version, html_document, pages_by_anchor, render_htm
 
 from .collect import summary_collect
 from .content import ANNEX_1, ANNEX_2, annex_sections, summary_document
+from .content import unit_section as unit_section_of
 from .docx import document_docx
 from .html import FRAME_APPENDICES, FRAME_BODY, document_html, section_html, sections_document_html
 from .prose import draft_parts, prefill
@@ -121,6 +122,46 @@ def annex_key(unit_code, version, html):
     return digest.hexdigest()[:40]
 
 
+def annex_entry(unit_section, section):
+    """What the compile needs to find or lay out a unit's pages of Phụ lục I: the unit, its
+    anchor and title, the section's HTML (`text`) and the key its pages are kept under."""
+    text = section_html(section)
+    return {
+        "unit": unit_section.unit.pk,
+        "code": unit_section.unit.code,
+        "anchor": section.anchor,
+        "key": annex_key(unit_section.unit.code, unit_section.report.version, text),
+        "title": section.title,
+        "text": text,
+    }
+
+
+def annex_render_ahead(*, report_id):
+    """Lay out one unit's pages of Phụ lục I now, from the report as it stands, so that the
+    compile finds them ready (reports are submitted and accepted over weeks; the summary is
+    asked for on one day). The pages are kept under the same key the compile computes — the
+    print code, the report's version and the section's HTML, which holds every figure, goal
+    and word it shows — so a page made before a goal or the campaign file changed has
+    another key and is never used: the compile lays that unit out again. Returns True if
+    pages were laid out, False if they were ready or the report does not count."""
+    from reports.models import UnitReport
+
+    report = UnitReport.objects.select_related("campaign").filter(pk=report_id).first()
+    if report is None:
+        return False
+    collected = summary_collect(report.campaign)
+    for index, unit_section in annex_sections(collected.units):
+        if unit_section.unit.pk == report.unit_id:
+            entry = annex_entry(unit_section, unit_section_of(index, unit_section))
+            break
+    else:
+        return False
+    if UnitAnnex.objects.filter(campaign=report.campaign, unit_id=entry["unit"], key=entry["key"]).exists():
+        return False
+    _render_units(report.campaign, [entry])
+    return True
+
+
 def summary_compile(*, summary, dispatch=None):
     """Compile a claimed (running) Summary: stages collecting → computing → rendering page
     parts → saving, each written to the row. Every figure and every page's HTML comes from
@@ -148,18 +189,10 @@ def summary_compile(*, summary, dispatch=None):
     entries, to_render = [], []
     counted = annex_sections(collected.units)
     for (_index, unit_section), section in zip(counted, document.appendices[0].sections, strict=True):
-        html = section_html(section)
-        key = annex_key(unit_section.unit.code, unit_section.report.version, html)
-        entry = {
-            "unit": unit_section.unit.pk,
-            "code": unit_section.unit.code,
-            "anchor": section.anchor,
-            "key": key,
-            "title": section.title,
-            # Every unit's HTML, cached or not: the merge renders any pages that went missing.
-            "html": _write(f"{work}/units/{unit_section.unit.code}.html", html.encode()),
-        }
-        if (unit_section.unit.pk, key) not in cached:
+        entry = annex_entry(unit_section, section)
+        # Every unit's HTML, cached or not: the merge renders any pages that went missing.
+        entry["html"] = _write(f"{work}/units/{entry['code']}.html", entry.pop("text").encode())
+        if (unit_section.unit.pk, entry["key"]) not in cached:
             to_render.append((len(unit_section.rows) + len(unit_section.results), len(entries)))
         entries.append(entry)
     # The longest units first, so the last parts to finish are short ones and no process waits
@@ -225,7 +258,7 @@ def _render_units(campaign, entries):
 
     from reports.text import writing
 
-    fragments = [_read(entry["html"]).decode() for entry in entries]
+    fragments = [entry["text"] if "text" in entry else _read(entry["html"]).decode() for entry in entries]
     names = ", ".join(entry["title"].split(". ", 1)[-1] for entry in entries)
     with writing(names, "trang Phụ lục I"):
         document = html_document(sections_document_html(fragments, "Phụ lục I"))
