@@ -23,7 +23,6 @@ from django.utils import timezone
 from campaigns.models import UnitKind
 from campaigns.numbers import format_vn_date
 
-from .aggregation import format_goal
 from .pdf import (
     LOCAL_GOVERNMENT_KINDS,
     UBND,
@@ -36,18 +35,16 @@ from .pdf import (
     unit_issuer,
     unit_place,
 )
+from .summary.content import results_table
 from .summary.document import Closing, Document, Header, Heading, Paragraph, Table
 
 RECIPIENTS = ("Sở Nội vụ (Ban Thi đua - Khen thưởng)", "Lưu: VT")
 
-RESULT_HEADERS = ("STT", "Chỉ tiêu", "Đơn vị tính", "Mức", "Kết quả", "Đánh giá")
-RESULT_WIDTHS = (1.1, 5.9, 1.7, 2.8, 2.2, 2.8)
-RESULT_ALIGN = ("center", "", "center", "right", "right", "center")
 VALUE_HEADERS = ("STT", "Chỉ số", "Đơn vị tính", "Số liệu", "Ghi chú")
-VALUE_WIDTHS = (1.1, 7.4, 1.9, 2.3, 3.8)
+VALUE_WIDTHS = (1.3, 7.2, 1.9, 2.3, 3.8)
 VALUE_ALIGN = ("center", "", "center", "right", "")
 COMMENDATION_HEADERS = ("STT", "Đối tượng", "Tên tập thể, cá nhân", "Thành tích", "Hình thức đề nghị")
-COMMENDATION_WIDTHS = (1.1, 2.2, 4.0, 5.6, 3.6)
+COMMENDATION_WIDTHS = (1.3, 2.2, 3.9, 5.5, 3.6)
 COMMENDATION_ALIGN = ("center", "", "", "", "")
 
 # Words a department's initials leave out: "Sở Kế hoạch và Đầu tư" → SKHĐT.
@@ -121,21 +118,6 @@ def signer_name(report, unit):
 
 
 # --- the report ------------------------------------------------------------------------------
-def results_table(results):
-    rows = [
-        (
-            str(index),
-            f"{result.target.name}\n({result.coverage_text})" if result.coverage_text else result.target.name,
-            result.target.unit_of_measure,
-            "—" if result.goal is None else format_goal(result.target, result.goal, result.due),
-            result.display_value,
-            str(result.status.text),
-        )
-        for index, result in enumerate(results, start=1)
-    ]
-    return Table(RESULT_HEADERS, rows, RESULT_WIDTHS, RESULT_ALIGN)
-
-
 def values_table(unit, sections):
     """Part II: each section's measures under a row naming the section, numbered per section."""
     rows, sources = [], []

@@ -2,22 +2,11 @@
 
 import random
 
-import pytest
-
-from campaigns.demo import demo_accounts
 from reports.aggregation import Snapshot
 from reports.demo import LATE, NOT_STARTED, RETURNED, demo_reports, demo_values
 from reports.models import EventAction, ReportEvent, ReportStatus, UnitReport
 from reports.services import report_measures
 from reports.validation import check_unit_values
-
-
-@pytest.fixture
-def demo(campaign, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    demo_accounts(campaigns=[campaign])
-    demo_reports(campaign=campaign)
-    return campaign
 
 
 def test_demo_has_every_kind_of_report(demo):

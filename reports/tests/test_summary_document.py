@@ -14,12 +14,10 @@ from django.utils import timezone
 from docx import Document as WordDocument
 from docx.oxml.ns import qn
 
-from campaigns.demo import demo_accounts
 from campaigns.models import Unit, UnitKind
 from campaigns.services import campaign_set_participants
 from reports.aggregation import measures_for_unit
 from reports.archive import pdfa_problems
-from reports.demo import demo_reports
 from reports.models import JobStatus, MeasureValue, Narrative, ReportStatus, Summary, SummaryDraft, UnitReport
 from reports.summary import summary_draft_save
 from reports.summary.collect import summary_collect
@@ -111,14 +109,6 @@ def _tables(document):
 
 
 # --- fixtures -------------------------------------------------------------------------------------
-@pytest.fixture
-def demo(campaign, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    demo_accounts(campaigns=[campaign])
-    demo_reports(campaign=campaign)
-    return campaign
-
-
 @pytest.fixture
 def demo_summary(demo, reviewer):
     summary_draft_save(
