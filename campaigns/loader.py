@@ -4,7 +4,9 @@
 loading twice is loading once, an edited file updates the campaign, and anything a report
 references is never deleted (the database protects it and the load is refused instead). What a
 file says about its units is recorded for its own campaign (`CampaignUnit`), and its groups
-belong to it, so loading one campaign never changes what another campaign's pages say.
+belong to it, so loading one campaign never changes what another campaign's pages say. The
+same transaction gives the campaign a new structure version (`structure`): every process reads
+the new structure on its next request, without a restart.
 """
 
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from .checks import Findings, check_campaign, participant_codes
 from .formula import Formula
 from .models import Campaign, CampaignUnit, Goal, GoalScope, Measure, Section, Target, Unit, UnitGroup
 from .schema import CampaignFileError, read_campaign_file
+from .structure import structure_bump
 
 __all__ = ["CampaignFileError", "LoadResult", "campaign_load", "check_campaign", "read_campaign_file"]
 
@@ -42,6 +45,7 @@ def campaign_load(*, path=None, spec=None):
         raise CampaignFileError(findings.errors)
     with transaction.atomic():
         campaign, created, changes = _apply(spec, source=str(path or ""))
+        structure_bump(campaign=campaign)
     return LoadResult(campaign=campaign, created=created, findings=findings, changes=changes)
 
 

@@ -8,6 +8,8 @@ whether it reports in the campaign. Sections, measures, targets, goals and unit 
 to one campaign. Loading one campaign's file therefore never changes what another says.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -192,6 +194,9 @@ class Campaign(models.Model):
     )
     source_file = models.CharField(_("tệp phong trào"), max_length=255, blank=True)
     loaded_at = models.DateTimeField(_("nạp lúc"), auto_now=True)
+    # A new value each time the campaign's structure changes (campaigns.structure): every
+    # process rebuilds what it cached of the structure once it reads a value it has not seen.
+    structure_version = models.UUIDField(_("phiên bản cấu trúc"), default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("phong trào thi đua")

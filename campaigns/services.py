@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from .models import CampaignUnit
+from .structure import structure_bump
 
 
 @transaction.atomic
@@ -26,3 +27,4 @@ def campaign_set_participants(*, campaign, units):
         for unit in units
         if unit.pk not in known
     )
+    structure_bump(campaign=campaign)

@@ -111,7 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "campaigns.auth.ProfileBackend",  # Django's ModelBackend, reading the profile with the user
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

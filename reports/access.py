@@ -15,7 +15,9 @@ def report_for_user(user, pk, write=False):
     report; nobody else sees any. Reviewers act on reports through the review actions, which
     check `can_review` themselves; `write` here means editing the unit's own figures.
     """
-    report = get_object_or_404(UnitReport.objects.select_related("campaign", "unit"), pk=pk)
+    report = get_object_or_404(
+        UnitReport.objects.select_related("campaign", "submitted_by", "reviewed_by").units_joined(), pk=pk
+    )
     if is_officer(user):
         if report.unit_id != unit_of(user).pk:
             raise Http404

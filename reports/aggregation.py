@@ -21,14 +21,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, Decimal
 
-from django.db.models import Case, F, FilteredRelation, IntegerField, Prefetch, Q, Sum, Value, When
+from django.db.models import Case, F, FilteredRelation, IntegerField, Q, Sum, Value, When
 from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.formula import Formula
-from campaigns.models import Direction, Goal, GoalScope, Target, UnitGroup, UnitKind
+from campaigns.models import Direction, GoalScope, Target, UnitKind
 from campaigns.numbers import format_vn_number, round_half_up
+from campaigns.structure import campaign_structure
 
 from .models import COUNTED_STATUSES, MeasureValue, UnitReport
 
@@ -228,47 +228,35 @@ class Snapshot:
         self.campaign = campaign
         self.statuses = tuple(statuses)
 
-    # --- structure -------------------------------------------------------------------
+    # --- structure (campaigns.structure: cached per process, rebuilt when the campaign changes)
+    @cached_property
+    def structure(self):
+        return campaign_structure(self.campaign)
+
     @cached_property
     def targets(self):
-        targets = list(
-            self.campaign.targets.select_related("section", "parent")
-            .prefetch_related(Prefetch("goals", queryset=Goal.objects.select_related("group")))
-            .order_by("section__order", "order")
-        )
-        for target in targets:
-            target.parsed = Formula.parse(target.formula, target=target.code)
-        return targets
+        return list(self.structure.targets)
 
     @cached_property
     def target_by_code(self):
-        return {target.code: target for target in self.targets}
+        return self.structure.target_by_code
 
     @cached_property
     def measures(self):
-        return list(self.campaign.measures.select_related("section").prefetch_related("reporter_units"))
+        return list(self.structure.measures)
 
     @cached_property
     def measure_by_id(self):
-        return {measure.pk: measure for measure in self.measures}
-
-    @cached_property
-    def _measure_rows(self):
-        return list(self.campaign.measures.values_list("pk", "code", "reporter_kinds", "reporter_units"))
+        return self.structure.measure_by_id
 
     @cached_property
     def reporters(self):
-        """measure code → (unit kinds, unit ids) expected to report it (one query)."""
-        kinds, units = {}, defaultdict(set)
-        for _pk, code, reporter_kinds, unit_id in self._measure_rows:
-            kinds[code] = set(reporter_kinds or ())
-            if unit_id is not None:
-                units[code].add(unit_id)
-        return {code: (kinds[code], units[code]) for code in kinds}
+        """measure code → (unit kinds, unit ids) expected to report it."""
+        return self.structure.reporters
 
     @cached_property
     def code_by_measure_id(self):
-        return {pk: code for pk, code, *_rest in self._measure_rows}
+        return self.structure.code_by_measure_id
 
     def reports_measure(self, unit, code):
         """True when `unit` is expected to report measure `code`."""
@@ -300,26 +288,8 @@ class Snapshot:
 
     @cached_property
     def groups(self):
-        """The unit groups with at least one participant, each with `member_ids` (one query,
-        one row per membership, one UnitGroup built per group)."""
-        fields = [field.attname for field in UnitGroup._meta.concrete_fields]
-        rows = (
-            UnitGroup.units.through.objects.filter(
-                unitgroup__campaign=self.campaign,
-                unit__campaign_units__campaign=self.campaign,
-                unit__campaign_units__participant=True,
-            )
-            .order_by("unitgroup__kind", "unitgroup__code")
-            .values_list("unit_id", *(f"unitgroup__{name}" for name in fields))
-        )
-        groups = {}
-        for unit_id, *values in rows:
-            group = groups.get(values[0])
-            if group is None:
-                group = groups[values[0]] = UnitGroup.from_db("default", fields, values)
-                group.member_ids = set()
-            group.member_ids.add(unit_id)
-        return list(groups.values())
+        """The unit groups with at least one participant, each with `member_ids`."""
+        return list(self.structure.groups)
 
     @cached_property
     def group_by_code(self):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.numbers import format_vn_number
+from campaigns.structure import campaign_structure
 
 from . import merge
 from .access import report_for_user
@@ -36,10 +37,10 @@ from .forms import (
 from .models import CommendationKind
 from .outliers import CONFIRM_FIELD as OUTLIER_CONFIRM_FIELD
 from .outliers import outlier_flags_save, outlier_warnings
-from .services import ConcurrentEdit, ReportError, report_measures
+from .services import ConcurrentEdit, ReportError, report_measures, report_reread
 from .unit_document import default_signer_title
 from .uploads import EvidenceError, evidence_add, evidence_remove
-from .views import SIGNER_LABELS, _change_row, _report_context, results_by_measure
+from .views import SIGNER_LABELS, _change_row, own_results, results_by_measure
 
 COMMENDATION_PREFIX = "commendations"
 RESOLVE_PREFIX = "resolve:"
@@ -71,7 +72,7 @@ def report_snapshot(report):
     for _attempt in range(3):
         version = report.version
         state = merge.report_state(report)
-        report.refresh_from_db()
+        report_reread(report)
         if report.version == version:
             break
     return report.version, state
@@ -93,7 +94,7 @@ def report_edit(request, pk):
         return _render_edit(request, report, Page(version=version, state=state))
 
     measures = report_measures(report)
-    sections = list(report.campaign.sections.all())
+    sections = list(campaign_structure(report.campaign).sections)
     action = request.POST.get("action", "save")
     form = ReportForm(request.POST, measures=measures, sections=sections)
     formset = CommendationFormSet(request.POST, prefix=COMMENDATION_PREFIX)
@@ -111,8 +112,17 @@ def report_edit(request, pk):
             unresolved.add(field_key)
     if not base.known:
         unresolved |= set(mine)
-    # Unusual figures this officer typed are confirmed before anything is saved.
-    outliers = outlier_warnings(report, _changed_figures(mine), request.POST.getlist(OUTLIER_CONFIRM_FIELD))
+    # Unusual figures this officer typed are confirmed before anything is saved. The report
+    # was read with its unit as in the campaign; when nobody saved since the form was
+    # opened, what it holds is the form's base.
+    current = base.known and base.version == report.version
+    outliers = outlier_warnings(
+        report,
+        _changed_figures(mine),
+        request.POST.getlist(OUTLIER_CONFIRM_FIELD),
+        kind=report.unit.kind,
+        last=_figures(base.state) if current else None,
+    )
     if outliers.pending:
         page = Page(
             version=base.version,
@@ -270,11 +280,22 @@ def _changed_figures(mine):
     return figures
 
 
+def _figures(state):
+    """measure code → the stored number, for the figures of a state (reports.merge)."""
+    figures = {}
+    for field_key, value in state.items():
+        kind, code = merge.split(field_key)
+        if kind == merge.FIGURE and (number := merge.figure_number(value)) is not None:
+            figures[code] = number
+    return figures
+
+
 def _render_edit(request, report, page, *, evidence_form=None, outliers=None):
-    context = _report_context(request, report)
-    context["outliers"] = outliers
-    measures, sections = context["measures"], list(report.campaign.sections.all())
-    goals = results_by_measure(context["results"])
+    measures = report_measures(report)
+    sections = list(campaign_structure(report.campaign).sections)
+    reported = {measure.code for measure in measures}
+    results = own_results(report, {code: n for code, n in _figures(page.state).items() if code in reported})
+    goals = results_by_measure(results)
 
     data = ReportForm.data_for(page.state, measures, sections)
     for name, value in page.typed_data.items():
@@ -308,6 +329,14 @@ def _render_edit(request, report, page, *, evidence_form=None, outliers=None):
     for event in page.others:
         event.change_rows = [_change_row(change, names) for change in event.changes]
 
+    context = {
+        "report": report,
+        "campaign": report.campaign,
+        "unit": report.unit,
+        "results": results,
+        "outliers": outliers,
+        "evidence_list": list(report.evidence.select_related("uploaded_by")),
+    }
     context.update(
         page=page,
         form=form,

@@ -27,7 +27,7 @@ The version column and its conditional UPDATE (`bump_version`) stay the last gua
 that loses the race to another is merged again against what that one stored.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core import signing
@@ -35,9 +35,10 @@ from django.db import transaction
 from django.db.models import Max
 
 from campaigns.numbers import format_vn_number
+from campaigns.structure import campaign_structure
 
 from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEvent
-from .services import ConcurrentEdit, ReportError, bump_version, report_measures
+from .services import ConcurrentEdit, ReportError, bump_version, report_measures, report_reread
 from .validation import check_unit_values
 
 FIGURE, NOTE, NARRATIVE, COMMENDATION, SIGNER = "figure", "note", "narrative", "commendation", "signer"
@@ -189,21 +190,29 @@ def merge(base, mine, theirs, unresolved=()):
     return writes, conflicts
 
 
-@dataclass
 class Outcome:
-    """What a save did. `state`/`version`: the report as stored afterwards. `written`: the
+    """What a save did. `state`/`version`: the report as stored afterwards (`state` is read
+    when first asked for: a save that goes on to a redirect never needs it). `written`: the
     fields saved (none when nothing was). `held`: field → why it was not saved (a rule the
     merged report would break). `created`: new commendation key → its pk. `merged_with`:
     the version merged with when others had saved since the base; `others` their events."""
 
-    version: int
-    state: dict
-    written: set = field(default_factory=set)
-    conflicts: list = field(default_factory=list)
-    held: dict = field(default_factory=dict)
-    created: dict = field(default_factory=dict)
-    merged_with: int | None = None
-    others: list = field(default_factory=list)
+    def __init__(self, *, version, state=None, report=None, others=None):
+        self.version = version
+        self._state = state
+        self._report = report
+        self.written = set()
+        self.conflicts = []
+        self.held = {}
+        self.created = {}
+        self.merged_with = None
+        self.others = others if others is not None else []
+
+    @property
+    def state(self):
+        if self._state is None:
+            self._state = report_state(self._report)
+        return self._state
 
     @property
     def saved(self):
@@ -224,12 +233,19 @@ def report_save_edits(*, report, by, base, mine, unresolved=(), submit=False):
         raise ReportError("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh.")
     measures = report_measures(report)
     for attempt in range(MERGE_ATTEMPTS):
-        report.refresh_from_db()
-        if not report.editable:
-            raise ReportError("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh.")
-        version, theirs = report.version, report_state(report)
-        others = list(report.events.filter(version__gt=base.version).select_related("by").order_by("at", "pk"))
-        outcome = Outcome(version=version, state=theirs, others=others)
+        if attempt:
+            report_reread(report)
+            if not report.editable:
+                raise ReportError("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh.")
+        version = report.version
+        if base.known and version == base.version:
+            # Nobody saved since the form was opened: what is stored is the base the form
+            # carried (signed, so as read then). The conditional UPDATE below checks it.
+            outcome = Outcome(version=version, state=dict(base.state))
+        else:
+            others = list(report.events.filter(version__gt=base.version).select_related("by").order_by("at", "pk"))
+            outcome = Outcome(version=version, state=report_state(report), others=others)
+        theirs = outcome.state
         writes, outcome.conflicts = merge(base, mine, theirs, unresolved)
         if outcome.conflicts:
             return outcome
@@ -245,8 +261,8 @@ def report_save_edits(*, report, by, base, mine, unresolved=(), submit=False):
             return outcome
         try:
             with transaction.atomic():
-                outcome.created, changes = _write(report, measures, writes)
-                bump_version(report, expected_version=version, by=by)
+                outcome.created, changes, signer = _write(report, measures, theirs, writes)
+                bump_version(report, expected_version=version, by=by, **signer)
                 if version != base.version:
                     changes.append({"merged_with_version": version, "base_version": base.version})
                     outcome.merged_with = version
@@ -257,7 +273,8 @@ def report_save_edits(*, report, by, base, mine, unresolved=(), submit=False):
             if attempt + 1 == MERGE_ATTEMPTS:
                 raise
             continue
-        outcome.version, outcome.state, outcome.written = report.version, report_state(report), set(writes)
+        outcome.version, outcome.written = report.version, set(writes)
+        outcome._state, outcome._report = None, report
         return outcome
     raise AssertionError("unreachable")
 
@@ -300,31 +317,25 @@ def _hold_rule_breakers(measures, theirs, writes):
 
 
 # --- writing ------------------------------------------------------------------------------
-def _write(report, measures, writes):
-    """Write the fields; return (new commendation key → pk, the history's change entries)."""
+def _write(report, measures, theirs, writes):
+    """Write the fields over `theirs` (the stored state); return (new commendation key → pk,
+    the history's change entries, the signer's columns for the version's UPDATE). Figures and
+    notes are written in one statement, narratives in another, whatever their number."""
     by_code = {measure.code: measure for measure in measures}
-    stored = {value.measure.code: value for value in report.values.select_related("measure")}
-    sections = {section.code: section for section in report.campaign.sections.all()}
-    changes, created, signer = [], {}, []
+    sections = campaign_structure(report.campaign).section_by_code
+    changes, created, signer, figures, narratives = [], {}, {}, {}, {}
     for field_key, value in sorted(writes.items(), key=_write_order):
         kind, name = split(field_key)
         if kind in (FIGURE, NOTE):
             if name not in by_code:
                 continue
-            row = stored.get(name) or MeasureValue(report=report, measure=by_code[name])
             if kind == FIGURE:
-                old = figure(row.value, row.no_data) if row.pk else None
-                row.value, row.no_data = figure_number(value), value == NO_DATA
-                changes.append(_figure_change(name, old, value))
+                changes.append(_figure_change(name, theirs.get(field_key), value))
             else:
-                row.note = _text(value)
                 changes.append({"note": name})
-            row.save()
-            stored[name] = row
+            figures[name] = None
         elif kind == NARRATIVE and name in sections:
-            narrative, _ = Narrative.objects.get_or_create(report=report, section=sections[name])
-            narrative.text = _text(value)
-            narrative.save(update_fields=["text"])
+            narratives[name] = _text(value)
             changes.append({"section": name, "narrative": True})
         elif kind == COMMENDATION:
             entry, pk = _write_commendation(report, name, value)
@@ -335,12 +346,34 @@ def _write(report, measures, writes):
         elif kind == SIGNER and name in SIGNER_FIELDS:
             column = SIGNER_FIELDS[name]
             old, new = getattr(report, column), bool(value) if name == "deputy" else _text(value)
-            setattr(report, column, new)
-            signer.append(column)
+            signer[column] = new
             changes.append({"signer": name, "old": old, "new": new})
-    if signer:
-        report.save(update_fields=signer)
-    return created, changes
+    if figures:
+        rows = []
+        for code in figures:
+            figure_key, note_key = key(FIGURE, code), key(NOTE, code)
+            value = writes[figure_key] if figure_key in writes else theirs.get(figure_key)
+            note = _text(writes[note_key]) if note_key in writes else theirs.get(note_key, "")
+            rows.append(
+                MeasureValue(
+                    report=report,
+                    measure=by_code[code],
+                    value=figure_number(value),
+                    no_data=value == NO_DATA,
+                    note=note,
+                )
+            )
+        MeasureValue.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["report", "measure"], update_fields=["value", "no_data", "note"]
+        )
+    if narratives:
+        Narrative.objects.bulk_create(
+            [Narrative(report=report, section=sections[code], text=text) for code, text in narratives.items()],
+            update_conflicts=True,
+            unique_fields=["report", "section"],
+            update_fields=["text"],
+        )
+    return created, changes, signer
 
 
 def _write_order(item):

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, FilteredRelation, Q
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -30,7 +30,9 @@ class UnitsAsInCampaignIterable(ModelIterable):
 
     def __iter__(self):
         reports = list(super().__iter__())
-        if reports:
+        if reports and hasattr(reports[0], "as_in_member_id"):
+            _read_as_annotated(reports)  # UnitReportQuerySet.units_joined
+        elif reports:
             as_in = {
                 (member.campaign_id, member.unit_id): member
                 for member in CampaignUnit.objects.filter(
@@ -54,10 +56,36 @@ class UnitsAsInCampaignIterable(ModelIterable):
         yield from reports
 
 
+def _read_as_annotated(reports):
+    for report in reports:
+        if report.as_in_member_id is not None:
+            report.unit.read_as(
+                name=report.as_in_name,
+                kind=report.as_in_kind,
+                head_title=report.as_in_head_title,
+                parent_id=report.as_in_parent_id,
+                document_symbol=report.as_in_document_symbol,
+            )
+
+
 class UnitReportQuerySet(models.QuerySet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._iterable_class = UnitsAsInCampaignIterable
+
+    def units_joined(self):
+        """The reports with their unit as it was in the report's campaign read in the same
+        query (a join) rather than in a second one: for pages that look up one report."""
+        member = FilteredRelation("unit__campaign_units", condition=Q(unit__campaign_units__campaign=F("campaign")))
+        return self.select_related("unit").annotate(
+            as_in_member=member,
+            as_in_member_id=F("as_in_member__id"),
+            as_in_name=F("as_in_member__name"),
+            as_in_kind=F("as_in_member__kind"),
+            as_in_head_title=F("as_in_member__head_title"),
+            as_in_parent_id=F("as_in_member__parent_id"),
+            as_in_document_symbol=F("as_in_member__document_symbol"),
+        )
 
 
 class UnitReport(models.Model):

@@ -20,8 +20,9 @@ from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from campaigns.models import CampaignUnit, Measure, UnitKind
+from campaigns.models import CampaignUnit, UnitKind
 from campaigns.numbers import format_vn_number, round_half_up
+from campaigns.structure import campaign_structure
 
 from .models import COUNTED_STATUSES, MeasureValue
 
@@ -81,19 +82,21 @@ class Outlier:
         return cls(data["reason"], Decimal(data["factor"]), Decimal(data["basis"]), data.get("kind", ""))
 
 
-def outliers_for(report, values):
+def outliers_for(report, values, *, kind=None, last=None):
     """code → Outlier for each value in `values` (code → Decimal or None) that is unusual for
     `report`'s unit. The peers' rule is checked first (a yes/no value can meet neither rule).
-    Three queries, whatever the number of values and peers."""
+    Three queries, whatever the number of values and peers; one when the caller knows the
+    unit's `kind` in the campaign and the values `last` saved in the report (code → Decimal)."""
     numbers = {code: Decimal(value) for code, value in values.items() if value is not None}
     if not numbers:
         return {}
     checked = list(numbers)
-    kind = (
-        CampaignUnit.objects.filter(campaign_id=report.campaign_id, unit_id=report.unit_id)
-        .values_list("kind", flat=True)
-        .first()
-    ) or report.unit.kind
+    if kind is None:
+        kind = (
+            CampaignUnit.objects.filter(campaign_id=report.campaign_id, unit_id=report.unit_id)
+            .values_list("kind", flat=True)
+            .first()
+        ) or report.unit.kind
     peers = defaultdict(list)
     for code, value in (
         MeasureValue.objects.filter(
@@ -109,11 +112,14 @@ def outliers_for(report, values):
         .values_list("measure__code", "value")
     ):
         peers[code].append(value)
-    last = dict(
-        MeasureValue.objects.filter(report_id=report.pk, measure__code__in=checked, value__gt=0).values_list(
-            "measure__code", "value"
+    if last is None:
+        last = dict(
+            MeasureValue.objects.filter(report_id=report.pk, measure__code__in=checked, value__gt=0).values_list(
+                "measure__code", "value"
+            )
         )
-    )
+    else:
+        last = {code: value for code, value in last.items() if code in numbers and value is not None and value > 0}
     outliers = {}
     for code in checked:
         value = numbers[code]
@@ -145,12 +151,12 @@ class OutlierCheck:
     field_name: str = CONFIRM_FIELD
 
 
-def outlier_warnings(report, cleaned_values, confirmed_codes=()):
+def outlier_warnings(report, cleaned_values, confirmed_codes=(), *, kind=None, last=None):
     """Check the values about to be saved from the report form (`cleaned_values`: code →
     Decimal or None). `confirmed_codes`: the codes whose "Tôi xác nhận số liệu này đúng"
     box is ticked. Save only when the result's `pending` is empty, then call
-    `outlier_flags_save` with it. A fixed number of queries."""
-    outliers = outliers_for(report, cleaned_values)
+    `outlier_flags_save` with it. A fixed number of queries (`kind`, `last`: outliers_for)."""
+    outliers = outliers_for(report, cleaned_values, kind=kind, last=last)
     confirmed = set(confirmed_codes) & set(outliers)
     carried = set()
     if outliers:
@@ -168,9 +174,7 @@ def outlier_warnings(report, cleaned_values, confirmed_codes=()):
         pending={code: outliers[code] for code in shown if code not in confirmed},
     )
     if shown:
-        measures = dict(
-            Measure.objects.filter(campaign_id=report.campaign_id, code__in=shown).values_list("code", "name")
-        )
+        measures = {code: measure.name for code, measure in campaign_structure(report.campaign).measure_by_code.items()}
         order = {code: index for index, code in enumerate(cleaned_values)}
         for code in sorted(shown, key=lambda code: order.get(code, 0)):
             words = {

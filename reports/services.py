@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from campaigns.numbers import format_vn_number
+from campaigns.structure import campaign_structure
 
-from .aggregation import measures_for_unit
 from .models import (
     COUNTED_STATUSES,
     Commendation,
@@ -116,9 +116,19 @@ def text_problems(report, *, measures, notes=None, narratives=None, commendation
 
 
 def report_measures(report):
-    """The measures the report's unit reports in its campaign, in the directive's order."""
-    measures = report.campaign.measures.select_related("section").prefetch_related("reporter_units")
-    return measures_for_unit(list(measures), report.unit)
+    """The measures the report's unit reports in its campaign, in the directive's order (from
+    the campaign's cached structure; shared objects, read only)."""
+    return campaign_structure(report.campaign).measures_for_unit(report.unit)
+
+
+def report_reread(report):
+    """Read the report's own columns again (its status, version, who and when), keeping the
+    campaign and the unit it was loaded with (the unit as it was in the campaign)."""
+    report.refresh_from_db(fields=_OWN_COLUMNS)
+    return report
+
+
+_OWN_COLUMNS = [field.attname for field in UnitReport._meta.concrete_fields if not field.is_relation]
 
 
 def current_values(report):
@@ -134,10 +144,16 @@ def bump_version(report, *, expected_version, by, **fields):
         version=F("version") + 1, updated_at=now, updated_by=by, **fields
     )
     if not updated:
-        report.refresh_from_db()
+        report_reread(report)
         events = list(report.events.filter(version__gt=expected_version).select_related("by").order_by("at"))
         raise ConcurrentEdit(report, events)
-    report.refresh_from_db()
+    if any(hasattr(value, "resolve_expression") for value in fields.values()):
+        report_reread(report)
+    else:
+        # The row is exactly what this UPDATE wrote over the version it expected: no need to read it.
+        report.version, report.updated_at, report.updated_by = expected_version + 1, now, by
+        for name, value in fields.items():
+            setattr(report, name, value)
     if report.status in COUNTED_STATUSES:
         annex_schedule(report)
     return report

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.roles import is_officer, is_reviewer, unit_of
+from campaigns.structure import campaign_structure
 
 from . import review, workflow
 from .access import report_for_user, reports_for_user
@@ -73,8 +74,12 @@ def report_start(request, code):
 def unit_results(report, values):
     """The unit's own figure, goal and status for every target its measures feed, computed
     by the aggregation service from the report's saved values (whatever its status)."""
+    return own_results(report, {code: stored.value for code, stored in values.items() if stored.value is not None})
+
+
+def own_results(report, own):
+    """`unit_results` from the unit's own figures (code → number) as given."""
     snapshot = Snapshot(report.campaign)
-    own = {code: stored.value for code, stored in values.items() if stored.value is not None}
     return [snapshot.unit_result(target, report.unit, values=own) for target in snapshot.targets_for_unit(report.unit)]
 
 
@@ -141,7 +146,7 @@ def _change_row(change, names):
 
 
 def _sections_with_measures(report, measures):
-    sections = list(report.campaign.sections.all())
+    sections = campaign_structure(report.campaign).sections_copy()
     for section in sections:
         section.measure_list = [measure for measure in measures if measure.section_id == section.pk]
     return sections

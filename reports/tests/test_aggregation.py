@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from campaigns.models import Direction, Goal, GoalScope, Unit, UnitGroup, UnitKind
+from campaigns.structure import structure_bump
 from reports.aggregation import (
     NEAR_REACHED,
     NO_DATA,
@@ -140,6 +141,7 @@ def test_goal_resolution_at_each_level(campaign, poverty):
 
     Goal.objects.create(target=poverty, scope=GoalScope.KIND, unit_kind=UnitKind.DISTRICT, value=Decimal("4.5"))
     Goal.objects.create(target=poverty, scope=GoalScope.UNIT, unit=tuan_giao, value=Decimal(7))
+    structure_bump(campaign=campaign)  # as the admin's goal page does
     snapshot = Snapshot(campaign)
     target = snapshot.target_by_code["poverty_reduction"]
     assert snapshot.goal_for_kind(target, UnitKind.DISTRICT) == Decimal("4.5")
@@ -153,6 +155,7 @@ def test_goal_resolution_at_each_level(campaign, poverty):
 def test_two_group_goals_resolve_by_group_code(campaign, poverty):
     group = UnitGroup.objects.get(code="cum-huyen-1")
     Goal.objects.create(target=poverty, scope=GoalScope.GROUP, group=group, value=6)
+    structure_bump(campaign=campaign)
     snapshot = Snapshot(campaign)
     target = snapshot.target_by_code["poverty_reduction"]
     # h-muong-ang is in cum-huyen-1 (goal 6) and huyen-ngheo (5,5): the first by code wins

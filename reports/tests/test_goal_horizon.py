@@ -11,6 +11,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from campaigns.models import Direction, Goal, GoalScope, Unit
+from campaigns.structure import structure_bump
 from reports.aggregation import (
     IN_PROGRESS,
     NEAR_REACHED,
@@ -88,6 +89,7 @@ def figures(campaign, officer_a):
     "at most 5 %" goal: Mường Ảng 3,8 % (under the ceiling), Điện Biên 7 % (over it)."""
     campaign.targets.filter(code="records_online_district").update(direction=Direction.AT_MOST)
     Goal.objects.filter(target__campaign=campaign, target__code="records_online_district").update(value=5)
+    structure_bump(campaign=campaign)
     fill_report(
         campaign,
         Unit.objects.get(code="h-muong-ang"),
@@ -121,10 +123,12 @@ def test_the_trees_goal_due_2025_reads_as_progress_in_2024(campaign, figures):
 
 def test_the_same_goal_due_2024_is_judged_as_before(campaign, figures):
     Goal.objects.filter(target__campaign=campaign, target__code="trees_total").update(due=2024)
+    structure_bump(campaign=campaign)
     snapshot = Snapshot(campaign)
     result = snapshot.province_result(snapshot.target_by_code["trees_total"])
     assert result.status == NOT_REACHED and result.status.note == ""
     Goal.objects.filter(target__campaign=campaign, target__code="trees_total").update(value=2_000_000)
+    structure_bump(campaign=campaign)
     snapshot = Snapshot(campaign)
     assert snapshot.province_result(snapshot.target_by_code["trees_total"]).status == REACHED
 

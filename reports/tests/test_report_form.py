@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Measure, ValueType
+from campaigns.structure import structure_bump
 from reports.models import Commendation, EventAction, MeasureValue, Narrative, ReportStatus
 from reports.services import ReportError, report_get_or_create, report_save_values
 from reports.tests.report_web import form_post, typed_values
@@ -117,6 +118,7 @@ def test_yes_no_measures_take_only_0_or_1(campaign, report, officer_a, client_fo
         reporter_kinds=["district"],
         order=99,
     )
+    structure_bump(campaign=campaign)
     client = client_for(officer_a)
     response = post(client, report, form_post(report, {"cleanup_plan_issued": "2"}))
     assert "chỉ nhận 1 (có) hoặc 0 (không)" in field_error(response, "cleanup_plan_issued")
