@@ -215,8 +215,17 @@ def _share_identical(pdf):
             return ("pdf", str(value))
         return (type(value).__name__, str(value))
 
+    # A page's own content stream is never repeated elsewhere: reading and hashing the few
+    # hundred of them would be most of the work for nothing.
+    contents = set()
+    for page in pdf.pages:
+        streams = page.obj.get("/Contents")
+        for stream in streams if isinstance(streams, Array) else [streams] if streams is not None else []:
+            if stream.is_indirect:
+                contents.add(stream.objgen)
     kept, replace = {}, {}
-    for obj in sorted((o for o in pdf.objects if _shareable(o)), key=lambda o: o.objgen):
+    candidates = (o for o in pdf.objects if _shareable(o) and o.objgen not in contents)
+    for obj in sorted(candidates, key=lambda o: o.objgen):
         original = kept.setdefault(fingerprint(obj), obj)
         if original.objgen != obj.objgen:
             replace[obj.objgen] = original
