@@ -23,6 +23,7 @@ import datetime
 import hashlib
 import io
 import json
+import pickle
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -199,24 +200,32 @@ def summary_compile(*, summary, dispatch=None):
     # long for another at the end; the merge keeps the document's order (the manifest's).
     to_render = [position for _size, position in sorted(to_render, key=lambda item: -item[0])]
     parts.extend({"units": to_render[start : start + CHUNK_UNITS]} for start in range(0, len(to_render), CHUNK_UNITS))
+    # The Word file is a part too, written by whichever process is free: the document model,
+    # our own objects, is handed over through the run's work files.
+    parts.insert(2, {"docx": _write(f"{work}/document.pickle", pickle.dumps(document))})
     metadata = {"title": document.title, "author": document.author, "subject": document.subject}
     _write(f"{work}/manifest.json", json.dumps({"units": entries, "parts": parts, "metadata": metadata}).encode())
-    total = len(parts) + 1  # and the DOCX, written here meanwhile
     job_progress(
-        summary, stage=STAGE_RENDERING.format(done=0, total=total), progress=10, parts_total=total, parts_done=0
+        summary,
+        stage=STAGE_RENDERING.format(done=0, total=len(parts)),
+        progress=10,
+        parts_total=len(parts),
+        parts_done=0,
     )
-
     for index in range(len(parts)):  # the frames first: they are the longest parts of a recompile
         dispatch(summary, index)
 
+
+def _write_docx(summary, part):
+    """Write the Word file from the document model the compile handed over."""
+    document = pickle.loads(_read(part["docx"]))  # noqa: S301 - written by this run's compile, in our storage
     docx = document_docx(document, created=summary.started_at or timezone.now())
-    summary.docx.save(f"bao-cao-tong-hop-{campaign.code}-{summary.number}.docx", ContentFile(docx), save=False)
+    summary.docx.save(f"bao-cao-tong-hop-{summary.campaign.code}-{summary.number}.docx", ContentFile(docx), save=False)
     try:
         job_progress(summary, docx=summary.docx.name)
     except JobAbandoned:  # another run owns the row now: keep no file that nothing points to
         summary.docx.delete(save=False)
         raise
-    _part_done(summary, dispatch)
 
 
 def _manifest(summary):
@@ -288,6 +297,8 @@ def summary_render_part(*, summary, index, dispatch):
     part = manifest["parts"][index]
     if "frame" in part:
         _render_frame(summary, part)
+    elif "docx" in part:
+        _write_docx(summary, part)
     else:
         entries = [manifest["units"][position] for position in part["units"]]
         present = set(
@@ -351,11 +362,14 @@ def summary_merge(*, summary):
     if missing:  # a part was lost or counted twice: render what is missing here
         _render_units(campaign, missing)
         return summary_merge(summary=summary)
-    for part in manifest["parts"]:  # the same for a frame part
+    summary.refresh_from_db(fields=["docx"])
+    for part in manifest["parts"]:  # the same for a frame part, and for the Word file
         if "frame" in part and not all(
             default_storage.exists(f"{work}/{part['frame']}.{suffix}") for suffix in ("pdf", "json")
         ):
             _render_frame(summary, part)
+        if "docx" in part and not summary.docx:
+            _write_docx(summary, part)
 
     sources = []  # every source stays open until the merged file is written
 

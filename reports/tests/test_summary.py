@@ -238,7 +238,7 @@ def test_a_part_counted_but_never_run_is_rendered_by_the_merge(reports, campaign
     skipped = []
 
     def dispatch(summary, index=None):
-        if index in (0, 2):  # the body frame and the first unit chunk: counted, never run
+        if index in (0, 2, 3):  # the body frame, the Word file and the first unit chunk: counted, never run
             skipped.append(index)
             summary_module._part_done(summary, dispatch)
         else:
@@ -248,8 +248,10 @@ def test_a_part_counted_but_never_run_is_rendered_by_the_merge(reports, campaign
     job = job_claim(Summary, summary.pk)
     job_run(job, lambda: summary_compile(summary=job, dispatch=dispatch))
     job.refresh_from_db()
-    assert skipped == [0, 2]
+    assert skipped == [0, 2, 3]
     assert job.status == JobStatus.DONE, job.error
+    word = Document(io.BytesIO(read_field(job.docx)))
+    assert any("Lê Thành Đô" in cell.text for table in word.tables for row in table.rows for cell in row.cells)
     text = pdf_text(read_field(job.pdf))
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Lê Thành Đô" in text
     assert all(name in text.split("Phụ lục I")[1] for name in ("Huyện Mường Ảng", "Sở Văn hóa", "Huyện Tuần Giáo"))
