@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Aggregation, Campaign, CampaignUnit, Profile, Role, UnitGroupKind, UnitKind
+from campaigns.models import Aggregation, Campaign, CampaignUnit, Profile, Role, Unit, UnitGroupKind, UnitKind
 from campaigns.numbers import round_half_up
 
 from .aggregation import REACHED, Snapshot, format_goal
@@ -68,16 +68,17 @@ def filters_from(snapshot, *, kind="", group=""):
     """Check the filter values of a request against the campaign. Raises FilterError with a
     Vietnamese message naming the bad value."""
     kind, group = (kind or "").strip(), (group or "").strip()
-    if kind and kind not in {unit.kind for unit in snapshot.participants}:
+    if kind and kind not in {row.kind for row in snapshot.participant_rows}:
         raise FilterError(_("Loại đơn vị “%(kind)s” không có trong phong trào; đã bỏ bộ lọc.") % {"kind": kind})
     if group and group not in snapshot.group_by_code:
         raise FilterError(_("Nhóm “%(group)s” không có trong phong trào; đã bỏ bộ lọc.") % {"group": group})
     return Filters(kind=kind, group=snapshot.group_by_code.get(group))
 
 
-def units_in(snapshot, filters):
-    """The participants that match the filters, in the campaign's order."""
-    units = snapshot.participants
+def units_in(snapshot, filters, units=None):
+    """The participants that match the filters, in the campaign's order: of `units` (by
+    default every participant, as a Unit)."""
+    units = snapshot.participants if units is None else units
     if filters.kind:
         units = [unit for unit in units if unit.kind == filters.kind]
     if filters.group is not None:
@@ -86,7 +87,7 @@ def units_in(snapshot, filters):
 
 
 def kind_choices(snapshot):
-    present = {unit.kind for unit in snapshot.participants}
+    present = {row.kind for row in snapshot.participant_rows}
     return [(kind.value, kind.label) for kind in UnitKind if kind.value in present]
 
 
@@ -150,8 +151,13 @@ class MissingUnit:
 
 def not_reported(snapshot, units):
     """The units whose report does not count yet (none, draft or returned), with the
-    contacts of their officers (one query)."""
-    missing = [unit for unit in units if unit.pk not in snapshot.counted_unit_ids]
+    contacts of their officers (one query). `units` may be Participant rows: the units
+    listed are built from them."""
+    missing = [
+        unit if isinstance(unit, Unit) else snapshot.unit_for(unit)
+        for unit in units
+        if unit.pk not in snapshot.counted_unit_ids
+    ]
     contacts = {}
     profiles = (
         Profile.objects.filter(role=Role.OFFICER, unit__in=[unit.pk for unit in missing], user__is_active=True)
@@ -210,7 +216,8 @@ def reviewer_dashboard(*, campaign, kind="", group="", snapshot=None):
     if filters.kind and filters.group is not None:
         # The group sums cannot be cut by kind; the group decides the scope.
         filters.kind = ""
-    units = units_in(snapshot, filters)
+    # Counting needs no unit objects: only the units not reported are built, for their rows.
+    units = units_in(snapshot, filters, snapshot.participant_rows)
     return {
         "campaign": campaign,
         "snapshot": snapshot,
@@ -287,6 +294,8 @@ def target_drilldown(*, campaign, target_code, by=BY_UNIT, kind="", group="", sn
     if target is None:
         return None
     by = by if by in DRILLDOWN_AXES else BY_UNIT
+    if by == BY_UNIT:
+        snapshot.participants  # noqa: B018 — listed whole below; loaded first, the rows are taken from them
     filters = filters_from(snapshot, kind=kind, group=group)
     kinds = set(target.over_kinds) if target.over_kinds else None
     rows = []
@@ -310,8 +319,7 @@ def target_drilldown(*, campaign, target_code, by=BY_UNIT, kind="", group="", sn
         for candidate in snapshot.groups:
             if filters.group is not None and candidate.pk != filters.group.pk:
                 continue
-            members = [snapshot.unit_by_id[unit_id] for unit_id in candidate.member_ids]
-            if kinds is not None and not any(unit.kind in kinds for unit in members):
+            if kinds is not None and not any(snapshot.kind_of[unit_id] in kinds for unit_id in candidate.member_ids):
                 continue
             rows.append(
                 DrilldownRow(label=candidate.name, result=snapshot.group_result(target, candidate), group=candidate)
@@ -481,7 +489,7 @@ def leader_overview(*, campaign, snapshot=None):
     return {
         "campaign": campaign,
         "cards": cards,
-        "submissions": submissions_of(snapshot.participants),
+        "submissions": submissions_of(snapshot.participant_rows),
         "summary": summary,
     }
 

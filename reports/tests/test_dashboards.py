@@ -12,8 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from campaigns.models import Unit
-from campaigns.structure import campaign_structure
+from campaigns.models import Role, Unit, UnitGroup
+from campaigns.services import campaign_set_participants
+from campaigns.structure import campaign_structure, structure_bump
+from conftest import make_user
+from reports.aggregation import measures_for_unit
 from reports.dashboards import RANKING_TIE_RULE, cluster_ranking, reviewer_dashboard
 from reports.models import MeasureValue, ReportStatus, Summary, UnitReport
 
@@ -162,6 +165,66 @@ def test_query_count_does_not_grow_with_the_number_of_units(actors, client_for, 
     # 9 for the page itself, 1 for the menu of campaigns; the session (read and save), the
     # user and the role make 4 more
     assert large[0] <= 14
+
+
+def _synthetic_province(campaign, first, last):
+    """Units `first`..`last - 1` of a synthetic province join the campaign's participants, in
+    clusters of five, each with an accepted report giving every measure it reports, except:
+    every seventh marks one input "no data", every eleventh is a draft and every thirteenth
+    has no report but an officer to remind."""
+    kinds = ("district", "department", "commune", "school", "organisation")
+    units = Unit.objects.bulk_create(
+        Unit(code=f"syn-{n:03d}", name=f"Đơn vị {n:03d}", kind=kinds[n % len(kinds)]) for n in range(first, last)
+    )
+    everyone = list(Unit.objects.filter(code__startswith="syn-").order_by("code"))
+    campaign_set_participants(campaign=campaign, units=everyone)
+    for start in range(first, last, 5):
+        group = UnitGroup.objects.create(campaign=campaign, code=f"syn-cum-{start // 5:02d}", name=f"Cụm {start // 5}")
+        group.units.set(units[start - first : start - first + 5])
+    structure_bump(campaign=campaign)  # the groups are part of the campaign's structure
+    measures = list(campaign.measures.prefetch_related("reporter_units"))
+    for n, unit in zip(range(first, last), units, strict=True):
+        if n % 13 == 0:
+            make_user(f"officer-{unit.code}", Role.OFFICER, unit=unit)
+            continue
+        status = ReportStatus.DRAFT if n % 11 == 0 else ReportStatus.ACCEPTED
+        report = UnitReport.objects.create(campaign=campaign, unit=unit, status=status)
+        own = measures_for_unit(measures, unit)
+        MeasureValue.objects.bulk_create(
+            MeasureValue(report=report, measure=measure, value=None if n % 7 == 0 and i == 0 else Decimal(40 + n))
+            for i, measure in enumerate(own)
+        )
+
+
+def test_the_page_makes_as_many_queries_for_40_units_as_for_5(actors, client_for, campaign):
+    reviewer = client_for(actors["reviewer"])
+    pages = [
+        urls(campaign)["dashboard"],
+        urls(campaign)["dashboard"] + "?group=syn-cum-00",
+        urls(campaign)["dashboard"] + "?kind=district",
+    ]
+
+    def count(url):
+        reviewer.get(url)  # warm the session
+        with CaptureQueriesContext(connection) as queries:
+            response = reviewer.get(url)
+        assert response.status_code == 200
+        return response, sum(
+            1 for query in queries if not query["sql"].startswith(("SAVEPOINT", "RELEASE", "BEGIN", "COMMIT"))
+        )
+
+    _synthetic_province(campaign, 0, 5)
+    small = [count(url) for url in pages]
+    _synthetic_province(campaign, 5, 40)
+    large = [count(url) for url in pages]
+    assert [n for _response, n in small] == [n for _response, n in large]
+    response = large[0][0]
+    assert response.context["submissions"].total == 40
+    # the units without a counted report (none or a draft) are listed, with their officer
+    missing = {row.unit.code: row for row in response.context["missing"]}
+    assert set(missing) == {f"syn-{n:03d}" for n in range(40) if n % 13 == 0 or n % 11 == 0}
+    assert [contact.email for contact in missing["syn-013"].contacts] == ["officer-syn-013@example.vn"]
+    assert missing["syn-011"].unit.name == "Đơn vị 011" and missing["syn-011"].unit.kind == "department"
 
 
 def test_selectors_alone_stay_within_a_small_fixed_budget(campaign, some_reports, django_assert_max_num_queries):
