@@ -3,10 +3,16 @@
 Each measure is one row: its figure with the unit of measure beside it, the goals it feeds,
 the "no data" mark and the note. On a wide screen the row reads like a table line; on a phone
 its parts stack. A field both the officer and a colleague changed shows the two values side
-by side with the choice between them (reports.merge)."""
+by side with the choice between them (reports.merge).
 
-from crispy_forms.layout import Field, LayoutObject
+The report form's own fields are written here with the markup of crispy's Bootstrap field
+templates (ids, labels, aria-describedby to help and error texts, is-invalid) rather than
+through them: a form has three fields per measure, and those templates were three quarters
+of the page's cost. The commendation rows stay on crispy's layout objects."""
+
+from crispy_forms.layout import LayoutObject
 from crispy_forms.utils import TEMPLATE_PACK
+from django import forms
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -72,11 +78,12 @@ def _figure(field, unit):
     )
 
 
-def _check(field):
+def _check(field, wrapper_class):
     return format_html(
-        '<div class="mb-3"><div id="div_{}" class="form-check mb-1">{}'
+        '<div class="mb-3"><div id="div_{}" class="form-check {}">{}'
         '<label for="{}" class="form-check-label">{}</label>{}{}</div></div>',
         field.auto_id,
+        wrapper_class,
         _input(field, "checkboxinput form-check-input"),
         field.id_for_label,
         field.label,
@@ -85,23 +92,30 @@ def _check(field):
     )
 
 
-def _note(field):
+def _text(field, wrapper_class=""):
+    """A text input or text area with its label above, as crispy's Bootstrap field."""
+    kind = "textarea" if isinstance(field.field.widget, forms.Textarea) else "textinput"
     return format_html(
-        '<div id="div_{}" class="mb-3 mb-0"><label for="{}" class="form-label">{}</label>{}{}{}</div>',
+        '<div id="div_{}" class="mb-3{}"><label for="{}" class="form-label">{}</label>{}{}{}</div>',
         field.auto_id,
+        f" {wrapper_class}" if wrapper_class else "",
         field.id_for_label,
         field.label,
-        _input(field, "textinput form-control"),
+        _input(field, f"{kind} form-control"),
         _errors(field),
         _help(field),
     )
 
 
+def _field(field, wrapper_class=""):
+    if isinstance(field.field.widget, forms.CheckboxInput):
+        return _check(field, wrapper_class)
+    return _text(field, wrapper_class)
+
+
 class MeasureRow(LayoutObject):
     """One measure: figure (with its unit), goals, "no data" and note. Takes the names of
-    the three fields. Its fields are written here rather than through crispy's field
-    templates, with the same markup: a form has three of them per measure, and those
-    templates were three quarters of the page's cost."""
+    the three fields."""
 
     template = "reports/form/measure_row.html"
 
@@ -126,8 +140,8 @@ class MeasureRow(LayoutObject):
                 "goals": self.goals,
                 "conflicts": conflicts,
                 "value": _figure(value, value.field.unit),
-                "no_data": _check(form[self.names["no_data"]]),
-                "note": _note(form[self.names["note"]]),
+                "no_data": _check(form[self.names["no_data"]], "mb-1"),
+                "note": _text(form[self.names["note"]], "mb-0"),
             },
         )
 
@@ -143,7 +157,7 @@ class Narrative(LayoutObject):
         self.fields = []
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
-        field = Field(self.name).render(form, context, template_pack=template_pack)
+        field = _text(form[self.name])
         conflict = form.conflicts.get(merge.key(merge.NARRATIVE, self.section_code))
         return render_to_string(self.template, {"field": field, "conflict": conflict})
 
@@ -171,9 +185,5 @@ class Signer(LayoutObject):
         self.fields = []
 
     def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
-        rendered = {
-            field_key: Field(name, wrapper_class="mb-2").render(form, context, template_pack=template_pack)
-            for field_key, name in self.names.items()
-        }
-        fields = [(rendered[field_key], form.conflicts.get(field_key)) for field_key in self.names]
+        fields = [(_field(form[name], "mb-2"), form.conflicts.get(field_key)) for field_key, name in self.names.items()]
         return render_to_string(self.template, {"fields": fields})
