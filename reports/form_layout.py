@@ -16,8 +16,10 @@ from django import forms
 from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from . import merge
+from .aggregation import format_goal
 
 
 class Section(LayoutObject):
@@ -113,11 +115,23 @@ def _field(field, wrapper_class=""):
     return _text(field, wrapper_class)
 
 
+def _goals(results):
+    """The goals a measure feeds, for this unit, as reports/_goals.html writes them."""
+    if not results:
+        return mark_safe('<span class="small text-body-secondary">—</span>')
+    return format_html_join(
+        "",
+        '<div class="small">{}: <strong>{}</strong></div>',
+        (
+            (result.target.name, format_goal(result.target, result.goal, result.due, with_unit=True))
+            for result in results
+        ),
+    )
+
+
 class MeasureRow(LayoutObject):
     """One measure: figure (with its unit), goals, "no data" and note. Takes the names of
     the three fields."""
-
-    template = "reports/form/measure_row.html"
 
     def __init__(self, measure, goals, *, value, no_data, note):
         self.measure = measure
@@ -133,16 +147,22 @@ class MeasureRow(LayoutObject):
             for field_key in (merge.key(merge.FIGURE, code), merge.key(merge.NOTE, code))
             if field_key in form.conflicts
         ]
-        return render_to_string(
-            self.template,
-            {
-                "measure": self.measure,
-                "goals": self.goals,
-                "conflicts": conflicts,
-                "value": _figure(value, value.field.unit),
-                "no_data": _check(form[self.names["no_data"]], "mb-1"),
-                "note": _text(form[self.names["note"]], "mb-0"),
-            },
+        return format_html(
+            '<div class="measure-row row g-2 py-2 border-bottom" id="measure-{}">'
+            '<div class="col-lg-5 measure-figure">{}</div>'
+            '<div class="col-lg-3 measure-goals"><div class="small text-body-secondary">{}</div>{}</div>'
+            '<div class="col-lg-4 measure-extra">{}{}</div>{}</div>',
+            code,
+            _figure(value, value.field.unit),
+            gettext("Mức chỉ tiêu áp dụng cho đơn vị"),
+            _goals(self.goals),
+            _check(form[self.names["no_data"]], "mb-1"),
+            _text(form[self.names["note"]], "mb-0"),
+            format_html_join(
+                "",
+                '<div class="col-12">{}</div>',
+                ((render_to_string("reports/form/conflict.html", {"conflict": conflict}),) for conflict in conflicts),
+            ),
         )
 
 
