@@ -137,12 +137,11 @@ def change_one_unit(campaign):
 
 
 def lay_out_ahead(campaign):
-    """Every counted report's pages, as the submissions and acceptances would have made them."""
-    from reports.models import UnitReport
-    from reports.summary.compile import annex_render_ahead
+    """Every counted report's pages, as the submissions and acceptances would have made them
+    (the same pages under the same keys; laid out here in chunks, untimed)."""
+    from reports.summary.compile import annexes_render_ahead
 
-    for report_id in UnitReport.objects.filter(campaign=campaign).values_list("pk", flat=True):
-        annex_render_ahead(report_id=report_id)
+    annexes_render_ahead(campaign)
 
 
 # --- measuring -------------------------------------------------------------------------------

@@ -163,6 +163,23 @@ def annex_render_ahead(*, report_id):
     return True
 
 
+def annexes_render_ahead(campaign):
+    """Every counted report's pages of Phụ lục I that are not ready, laid out in chunks from one
+    snapshot (after a campaign file or a goal changed, for instance). Returns how many units
+    were laid out."""
+    collected = summary_collect(campaign)
+    document_sections = [unit_section_of(index, section) for index, section in annex_sections(collected.units)]
+    entries = [
+        annex_entry(unit_section, section)
+        for (_index, unit_section), section in zip(annex_sections(collected.units), document_sections, strict=True)
+    ]
+    ready = set(UnitAnnex.objects.filter(campaign=campaign).values_list("unit_id", "key"))
+    missing = [entry for entry in entries if (entry["unit"], entry["key"]) not in ready]
+    for start in range(0, len(missing), CHUNK_UNITS):
+        _render_units(campaign, missing[start : start + CHUNK_UNITS])
+    return len(missing)
+
+
 def summary_compile(*, summary, dispatch=None):
     """Compile a claimed (running) Summary: stages collecting → computing → rendering page
     parts → saving, each written to the row. Every figure and every page's HTML comes from

@@ -105,3 +105,13 @@ def test_a_draft_is_never_laid_out(ahead, campaign, unit_a, officer_a, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         fill_report(campaign, unit_a, officer_a, submit_at=None)
     assert not UnitAnnex.objects.exists()
+
+
+def test_every_units_pages_can_be_laid_out_ahead_at_once(campaign, unit_a, unit_b, officer_a, officer_b, reviewer):
+    from reports.summary.compile import annexes_render_ahead
+
+    fill_report(campaign, unit_a, officer_a)
+    fill_report(campaign, unit_b, officer_b)
+    assert annexes_render_ahead(campaign) == 2
+    assert annexes_render_ahead(campaign) == 0  # ready: nothing twice
+    assert set(UnitAnnex.objects.values_list("unit__code", flat=True)) == {unit_a.code, unit_b.code}
