@@ -14,9 +14,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 ## make run: migrate, load the demo, serve on http://127.0.0.1:8000 with a Celery worker (and beat)
 run: $(VENV)/.installed
+	mkdir -p var/broker/queue var/broker/processed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	mkdir -p var/broker/queue var/broker/processed
 	@echo "Starting the job worker (embedded broker under var/broker/)…"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(VENV)/bin/celery -A emulation worker -B --loglevel=INFO --concurrency=2 \

@@ -74,19 +74,23 @@ def prepare(officers):
 
     from campaigns.demo import DEMO_PASSWORD
     from campaigns.models import Campaign, Profile, Role, Unit, UnitKind
+    from campaigns.services import campaign_set_participants
     from reports.models import ReportStatus, UnitReport
     from reports.services import report_get_or_create
 
     call_command("migrate", "--noinput", verbosity=0)
     call_command("seed_demo", verbosity=0)
     campaign = Campaign.objects.get(code="1908-UBND-KSTT")
-    number = 0
-    while campaign.participants().count() < officers:
-        number += 1
-        Unit.objects.get_or_create(
-            code=f"thu-tai-{number:02}",
-            defaults={"name": f"Đơn vị thử tải {number:02}", "kind": UnitKind.ORGANISATION},
-        )
+    missing = officers - campaign.participants().count()
+    if missing > 0:  # units of the campaign's own, as a campaign file would add them
+        extra = [
+            Unit.objects.get_or_create(
+                code=f"thu-tai-{number:03}",
+                defaults={"name": f"Đơn vị thử tải {number:03}", "kind": UnitKind.ORGANISATION},
+            )[0]
+            for number in range(1, missing + 1)
+        ]
+        campaign_set_participants(campaign=campaign, units=[*campaign.participants(), *extra])
     people = []
     for unit in list(campaign.participants())[:officers]:
         profile = Profile.objects.filter(role=Role.OFFICER, unit=unit).select_related("user").first()
@@ -322,7 +326,9 @@ class Officer(threading.Thread):
             parser = FormFields("report-form")
             parser.feed(opened[2])
             fields = dict(parser.fields)
-            chosen = {code: random.randint(0, 250_000) for code in EDITED if f"v_{code}" in fields}
+            # A correction, as an officer makes one: within a fifth of the figure already there,
+            # so the unusual-figure check (5 × the value last saved) does not ask to confirm.
+            chosen = {code: corrected(fields[f"v_{code}"]) for code in EDITED if f"v_{code}" in fields}
             for code, number in chosen.items():
                 fields[f"v_{code}"] = vn(number)
             fields["action"] = "save"
@@ -333,6 +339,16 @@ class Officer(threading.Thread):
             elif saved is not None:
                 self.results.append(("save", 0.0, f"saved but sent to {saved[1]}"))
             time.sleep(self.think * random.uniform(0.5, 1.5))
+
+
+def corrected(shown):
+    """A new figure near the one the form shows ("1.234" → 1.180 … 1.300; empty → 10 … 1.000)."""
+    digits = str(shown).replace(".", "").strip()
+    if not digits.isdigit():
+        return random.randint(10, 1000)
+    current = int(digits)
+    new = max(1, current + random.randint(-(current // 5), current // 5 + 1))
+    return new if new != current else current + 1  # every save changes something
 
 
 # --- the run --------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 directly. Every change bumps the report's version with a conditional UPDATE (no lost
 updates) and leaves a ReportEvent recording who, when and each old → new value."""
 
+import logging
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,6 +26,8 @@ from .models import (
 )
 from .text import achievement_max_chars, narrative_max_chars, text_problem
 from .validation import check_unit_values
+
+logger = logging.getLogger(__name__)
 
 EDITABLE_STATUSES = (ReportStatus.DRAFT, ReportStatus.RETURNED)
 
@@ -162,12 +165,20 @@ def bump_version(report, *, expected_version, by, **fields):
 def annex_schedule(report):
     """Once the change is committed, lay out the unit's pages of the summary's Phụ lục I in
     the background (reports.summary.compile.annex_render_ahead), unless turned off
-    (SUMMARY_ANNEX_AHEAD)."""
+    (SUMMARY_ANNEX_AHEAD). It only saves time on the day of the compile: a broker that cannot
+    take the job is logged, never the officer's or the reviewer's failure."""
     if not settings.SUMMARY_ANNEX_AHEAD:
         return
-    from .tasks import render_annex_ahead
 
-    transaction.on_commit(lambda: render_annex_ahead.delay(report.pk))
+    def enqueue():
+        from .tasks import render_annex_ahead
+
+        try:
+            render_annex_ahead.delay(report.pk)
+        except Exception:  # noqa: BLE001 - the compile lays the unit out itself
+            logger.warning("Could not queue the annex of report %s ahead", report.pk, exc_info=True)
+
+    transaction.on_commit(enqueue)
 
 
 def report_save_values(
