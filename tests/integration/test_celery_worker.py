@@ -117,5 +117,5 @@ def test_a_real_worker_compiles_the_summary_queued_by_the_web_view(
     download.close()
     text = pdf_text(content)
     assert "Số: 09/BC-UBND" in text
-    assert "Huyện Mường Ảng: Tổ chức 12 buổi tuyên truyền." in text
+    assert "Huyện Mường Ảng: “Tổ chức 12 buổi tuyên truyền.”" in text  # quoted in the drafted part
     assert "Lê Thành Đô" in text
