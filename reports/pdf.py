@@ -15,7 +15,6 @@ A PDF joined from several of them is made PDF/A again by `reports.archive`.
 """
 
 import hashlib
-import io
 import mimetypes
 import warnings
 from functools import lru_cache
@@ -111,11 +110,6 @@ def html_to_pdf(html):
     return write_pdf(html_document(html))
 
 
-def render_pdf(template_name, context):
-    """Render `templates/<template_name>` with `context` to PDF bytes."""
-    return html_to_pdf(render_html(template_name, context))
-
-
 def pages_by_anchor(document, anchors):
     """For each anchor (an element id), the index of the page it starts on."""
     wanted = set(anchors)
@@ -135,12 +129,6 @@ def code_version():
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def page_count(pdf_bytes):
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(pdf_bytes)).pages)
 
 
 # --- the administrative document format (NĐ 30/2020/NĐ-CP, Phụ lục I) -----------------------
@@ -225,6 +213,14 @@ def measure_display(measure, value):
     if measure.value_type == "boolean":
         return "Có" if value else "Không"
     return format_vn_number(value)
+
+
+def stored_value_display(measure, stored):
+    """A report's stored value of `measure` (a MeasureValue or None) as printed, with
+    "Không có số liệu" where the unit marked it so."""
+    if stored is not None and stored.no_data:
+        return "Không có số liệu"
+    return measure_display(measure, stored.value if stored is not None else None)
 
 
 def report_print_render(*, job):

@@ -28,10 +28,10 @@ from .pdf import (
     UBND,
     document_number_line,
     lowercase_first,
-    measure_display,
     place_and_date,
     province_name,
     recipient_lines,
+    stored_value_display,
     unit_issuer,
     unit_place,
 )
@@ -157,7 +157,7 @@ def unit_report_document(report, *, today=None):
     campaign, unit = report.campaign, report.unit
     snapshot = Snapshot(campaign)
     stored = {mv.measure_id: mv for mv in report.values.all()}
-    own = {mv.measure.code: mv.value for mv in report.values.select_related("measure") if mv.value is not None}
+    own = {m.code: stored[m.pk].value for m in snapshot.measures if m.pk in stored and stored[m.pk].value is not None}
     results = [snapshot.unit_result(target, unit, values=own) for target in snapshot.targets_for_unit(unit)]
     measures = measures_for_unit(snapshot.measures, unit)
     narratives = {narrative.section_id: narrative.text for narrative in report.narratives.all()}
@@ -168,10 +168,7 @@ def unit_report_document(report, *, today=None):
         rows = []
         for measure in (m for m in measures if m.section_id == section.pk):
             value = stored.get(measure.pk)
-            shown = measure_display(measure, value.value if value else None)
-            if value and value.no_data:
-                shown = "Không có số liệu"
-            rows.append((measure, shown, value.note if value else ""))
+            rows.append((measure, stored_value_display(measure, value), value.note if value else ""))
         if rows:
             reported.append((section, rows))
 

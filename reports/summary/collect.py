@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from campaigns.numbers import format_vn_date
 from reports.aggregation import REACHED, Snapshot, measures_for_unit
 from reports.models import COUNTED_STATUSES, Commendation, MeasureValue, Narrative, ReportStatus
-from reports.pdf import measure_display
+from reports.pdf import stored_value_display
 
 ACCEPTED_ONLY = (ReportStatus.ACCEPTED,)
 
@@ -132,6 +132,6 @@ def _measure_rows(snapshot, unit, stored):
     rows = []
     for measure in measures_for_unit(snapshot.measures, unit):
         value = stored.get(measure.pk)
-        shown = "Không có số liệu" if value and value.no_data else measure_display(measure, value and value.value)
-        rows.append({"measure": measure, "value": shown, "note": value.note if value else ""})
+        note = value.note if value else ""
+        rows.append({"measure": measure, "value": stored_value_display(measure, value), "note": note})
     return rows

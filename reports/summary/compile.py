@@ -168,10 +168,9 @@ def annexes_render_ahead(campaign):
     snapshot (after a campaign file or a goal changed, for instance). Returns how many units
     were laid out."""
     collected = summary_collect(campaign)
-    document_sections = [unit_section_of(index, section) for index, section in annex_sections(collected.units)]
     entries = [
-        annex_entry(unit_section, section)
-        for (_index, unit_section), section in zip(annex_sections(collected.units), document_sections, strict=True)
+        annex_entry(unit_section, unit_section_of(index, unit_section))
+        for index, unit_section in annex_sections(collected.units)
     ]
     ready = set(UnitAnnex.objects.filter(campaign=campaign).values_list("unit_id", "key"))
     missing = [entry for entry in entries if (entry["unit"], entry["key"]) not in ready]

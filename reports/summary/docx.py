@@ -32,7 +32,7 @@ FONT = "Times New Roman"
 LANGUAGE = "vi-VN"
 CHART_DPI = 150
 ALIGN = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
-HEADING_SIZES = {1: 13, 2: 13, 3: 13}
+HEADING_SIZE = 13  # parts, items and sub-items alike: bold (sub-items also italic), no colour
 
 
 class TableCellError(Exception):
@@ -75,10 +75,10 @@ def _styles(document):
     _set_fonts(normal.element.get_or_add_rPr())
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.1
-    for level, size in HEADING_SIZES.items():
+    for level in (1, 2, 3):
         style = document.styles[f"Heading {level}"]
         _set_fonts(style.element.get_or_add_rPr())
-        style.font.size = Pt(size)
+        style.font.size = Pt(HEADING_SIZE)
         style.font.bold = True
         style.font.italic = level == 3
         style.font.color.rgb = RGBColor(0, 0, 0)
@@ -147,11 +147,11 @@ def _line(container, text="", *, bold=False, italic=False, size=None, align="cen
     return paragraph
 
 
-def _first_line(cell, text, **style):
+def _first_line(cell, text, *, bold=False, italic=False, size=None, align="center"):
     """Write into a table cell's first (empty) paragraph."""
     paragraph = cell.paragraphs[0]
-    _run(paragraph, text, **{key: value for key, value in style.items() if key in ("bold", "italic", "size")})
-    paragraph.alignment = ALIGN.get(style.get("align", "center"))
+    _run(paragraph, text, bold=bold, italic=italic, size=size)
+    paragraph.alignment = ALIGN.get(align)
     paragraph.paragraph_format.space_after = Pt(0)
     return paragraph
 
