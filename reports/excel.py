@@ -3,7 +3,8 @@ campaign export of `export_results`.
 
 `write_table_sheet` is the reusable piece: one header row and rows of cells, numbers kept as
 numbers (Excel shows them in the reader's own locale, so `3.868.370` in Vietnamese Excel),
-times in Asia/Ho_Chi_Minh, and text cleaned of control characters openpyxl refuses.
+times in Asia/Ho_Chi_Minh, and text cleaned of control characters openpyxl refuses and never
+taken for a formula. Every XLSX the portal writes goes through it.
 """
 
 import datetime
@@ -26,7 +27,7 @@ from campaigns.numbers import AmbiguousNumber, NumberError, parse_vn_number
 from .imports import ImportRefused, Problem, Row, is_blank, number_of, open_xlsx, read_upload, text_of, xlsx_rows
 from .models import ReportStatus, UnitReport
 from .services import current_values, report_measures
-from .text import clean_text
+from .text import clean_text, formula_neutralised
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
@@ -70,8 +71,8 @@ def write_table_sheet(workbook, title, headers, rows):
     """Add a sheet `title` holding a header row and `rows` (iterables of cells) to `workbook`
     and return it. Numbers stay numeric (integers shown grouped, decimals with up to four
     places), dates are shown dd/mm/yyyy and times in Asia/Ho_Chi_Minh, text loses control
-    characters, the header row is bold, frozen and filterable. The empty default sheet of a
-    new Workbook is reused."""
+    characters and is always a text cell (`sheet_value`), the header row is bold, frozen and
+    filterable. The empty default sheet of a new Workbook is reused."""
     default = workbook.worksheets[0] if len(workbook.worksheets) == 1 else None
     if (
         default is not None
@@ -88,6 +89,8 @@ def write_table_sheet(workbook, title, headers, rows):
         for column, value in enumerate(values, start=1):
             value = sheet_value(value)
             cell = worksheet.cell(row=row_number, column=column, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # openpyxl would store text starting with "=" as a formula
             if row_number == 1:
                 cell.font, cell.fill = HEADER_FONT, HEADER_FILL
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -106,12 +109,16 @@ def write_table_sheet(workbook, title, headers, rows):
 
 def sheet_value(value):
     """A cell value openpyxl writes as the reader expects: text without control characters
-    (openpyxl refuses them), an aware time as the local wall-clock time (Excel has no time
-    zones; openpyxl refuses aware times)."""
+    (openpyxl refuses them) and, when it starts the way a formula does (`=`, `+`, `-`, `@`,
+    tab, line break), after a single quote, so a spreadsheet program shows it and never runs
+    it (`reports.imports.xlsx_rows` takes the quote off again); an aware time as the local
+    wall-clock time (Excel has no time zones; openpyxl refuses aware times). Numbers are
+    left as they are."""
     if isinstance(value, Promise):
         value = str(value)
     if isinstance(value, str):
-        return clean_text(value)
+        # Cleaned first: removing a control character can bring a "=" to the front.
+        return formula_neutralised(clean_text(value))
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         return timezone.make_naive(value)
     return value

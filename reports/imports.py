@@ -40,7 +40,7 @@ from .services import (
     report_refuse_locked,
     report_save_values,
 )
-from .text import control_character_message
+from .text import control_character_message, formula_restored
 from .uploads import zip_unpacks_too_far
 from .validation import check_parts, check_value
 from .workflow import report_accept, report_submit
@@ -143,13 +143,15 @@ def open_xlsx(data):
 
 
 def xlsx_rows(workbook, sheet=None, *, max_col=None):
-    """(row number, cell values) of a sheet (the first by default), capped at IMPORT_MAX_ROWS."""
+    """(row number, cell values) of a sheet (the first by default), capped at IMPORT_MAX_ROWS.
+    Text the portal wrote after a single quote so that it is not a formula (`'=5 xã`, see
+    `reports.excel.sheet_value`) reads back as it was (`=5 xã`)."""
     worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     try:
         for number, cells in enumerate(worksheet.iter_rows(values_only=True, max_col=max_col), start=1):
             if number > IMPORT_MAX_ROWS + 1:
                 raise ImportRefused(too_many_rows())
-            yield number, list(cells)
+            yield number, [formula_restored(cell) if isinstance(cell, str) else cell for cell in cells]
     except ImportRefused:
         raise
     except Exception:  # a damaged sheet part surfaces only while iterating

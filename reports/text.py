@@ -36,6 +36,24 @@ def clean_text(value):
     return _CLEAN.sub("", value)
 
 
+# What a spreadsheet program reads as the start of a formula (OWASP's CSV-injection list, with
+# LF: clean_text turns a lone CR into one). A text cell starting with one is written after a
+# single quote, so a name or a note such as "=5 xã" is shown as typed and never computed.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def formula_neutralised(text):
+    """`text` as a spreadsheet's text cell holds it: after a single quote when it starts the
+    way a formula does (`=5 xã` → `'=5 xã`), otherwise unchanged."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def formula_restored(text):
+    """The text a cell written by `formula_neutralised` stood for: the one quote it added is
+    removed (`'=5 xã` → `=5 xã`); any other text is unchanged."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
 def character_name(char):
     """`U+000B` (with the character's Unicode name when it has one)."""
     name = unicodedata.name(char, "")
