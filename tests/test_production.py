@@ -38,9 +38,36 @@ def manage(env, *args, check=True):
     )
 
 
-def test_check_deploy_is_silent_with_production_settings(tmp_path):
-    result = manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+@pytest.mark.parametrize("proxies", ["0", "1"])
+def test_check_deploy_is_silent_with_production_settings(tmp_path, proxies):
+    env = production_env(tmp_path, TRUSTED_PROXY_COUNT=proxies)
+    result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+# What the portal makes of a plain-HTTP request that claims HTTPS: whether it is secure, and
+# what SECURE_SSL_REDIRECT answers it (301 to https, or the portal's own redirect to login).
+CLAIMS_HTTPS = """
+from django.test import Client, RequestFactory
+claim = {"HTTP_X_FORWARDED_PROTO": "https", "HTTP_HOST": "thidua.example.vn"}
+print(RequestFactory().get("/", **claim).is_secure())
+response = Client().get("/", **claim)
+print(response.status_code, response.get("Location", "-"))
+"""
+
+
+def test_without_a_proxy_x_forwarded_proto_does_not_make_a_request_secure(tmp_path):
+    env = production_env(tmp_path, TRUSTED_PROXY_COUNT="0")
+    secure, answer = manage(env, "shell", "--no-imports", "-c", CLAIMS_HTTPS).stdout.splitlines()
+    assert secure == "False"
+    assert answer == "301 https://thidua.example.vn/"
+
+
+def test_behind_a_trusted_proxy_x_forwarded_proto_is_believed(tmp_path):
+    env = production_env(tmp_path, TRUSTED_PROXY_COUNT="1")
+    secure, answer = manage(env, "shell", "--no-imports", "-c", CLAIMS_HTTPS).stdout.splitlines()
+    assert secure == "True"
+    assert answer == "302 /login/?next=/"
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
@@ -80,7 +107,7 @@ def free_port():
 
 
 def test_gunicorn_serves_the_portal_and_static_files(tmp_path):
-    env = production_env(tmp_path, SECURE_SSL_REDIRECT="0")
+    env = production_env(tmp_path, SECURE_SSL_REDIRECT="0", TRUSTED_PROXY_COUNT="1")
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     port = free_port()
