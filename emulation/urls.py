@@ -15,3 +15,8 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "emulation.views.bad_request"
+handler403 = "emulation.views.permission_denied"
+handler404 = "emulation.views.page_not_found"
+handler500 = "emulation.views.server_error"

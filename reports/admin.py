@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from .models import (
     Commendation,
+    ErrorRecord,
     Evidence,
     MeasureValue,
     Narrative,
@@ -47,6 +48,26 @@ class ReminderAdmin(admin.ModelAdmin):
     list_display = ["campaign", "unit", "milestone", "sent_at", "sent_by"]
     list_filter = ["campaign", "milestone"]
     search_fields = ["unit__name"]
+
+
+@admin.register(ErrorRecord)
+class ErrorRecordAdmin(admin.ModelAdmin):
+    """Read only: what a reference a user quotes stands for (reports.errors)."""
+
+    list_display = ["reference", "at", "where", "exception_type", "user"]
+    list_filter = ["exception_type"]
+    search_fields = ["reference", "where", "exception_type"]
+    date_hierarchy = "at"
+    readonly_fields = ["reference", "at", "where", "user", "exception_type", "message", "traceback"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 admin.site.register([Narrative, Commendation, Evidence, ReportPrint])

@@ -16,6 +16,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from .errors import error_record
 from .models import JobStatus
 from .text import DocumentTextError
 
@@ -90,23 +91,31 @@ def job_done(job, **fields):
     job.refresh_from_db()
 
 
-def failure_reason(exc):
-    """A reason a reviewer can read, with the technical detail after it."""
+def failure_reason(exc, *, job):
+    """Why `job` failed, as the reviewers and leaders who wait for it read it: what failed, in
+    words. The time limit and a unit's text a document could not hold (DocumentTextError
+    names the unit and the field) are said as they are; any other error is recorded with its
+    traceback (reports.errors) and they read its reference, never the exception itself."""
+    where = f"{type(job).__name__} {job.pk}"
     if isinstance(exc, SoftTimeLimitExceeded):
+        logger.error("Job %s failed", where, exc_info=exc)
         minutes = settings.CELERY_TASK_SOFT_TIME_LIMIT // 60
         return f"Quá thời gian xử lý cho phép ({minutes} phút)."
     if isinstance(exc, DocumentTextError):  # one unit's text: say whose, and which field
+        logger.error("Job %s failed", where, exc_info=exc)
         return f"Không tạo được tài liệu. {exc}"[:1000]
-    detail = f"{type(exc).__name__}: {exc}"[:500]
-    return f"Không tạo được tài liệu. Chi tiết kỹ thuật: {detail}"
+    reference = error_record(error=exc, where=where, user_id=job.requested_by_id)
+    return (
+        f"Không tạo được tài liệu do lỗi của hệ thống. Mã tham chiếu: {reference} "
+        "(báo mã này cho quản trị hệ thống khi cần hỗ trợ)."
+    )
 
 
 def job_fail(job, reason):
     """Mark this run failed with a readable reason (a string or the exception); a run the row
     has moved on from (failed, requeued, retried) changes nothing."""
     if isinstance(reason, BaseException):
-        logger.error("Job %s %s failed", type(job).__name__, job.pk, exc_info=reason)
-        reason = failure_reason(reason)
+        reason = failure_reason(reason, job=job)
     now = timezone.now()
     if not _current_run(job).update(status=JobStatus.FAILED, error=reason, finished_at=now, heartbeat_at=now):
         logger.info(

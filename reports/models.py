@@ -431,3 +431,32 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.unit} — {self.get_milestone_display()}"
+
+
+class ErrorRecord(models.Model):
+    """An error the people in front of the page were not shown: they read its reference
+    (“Mã tham chiếu: E-20261201-7F3A9C”), administrators find the exception and its traceback
+    here by that reference (reports.errors)."""
+
+    reference = models.CharField(_("mã tham chiếu"), max_length=32, unique=True)
+    at = models.DateTimeField(_("lúc"), default=timezone.now, db_index=True)
+    where = models.CharField(_("nơi xảy ra"), max_length=300)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người dùng"),
+    )
+    exception_type = models.CharField(_("loại lỗi"), max_length=200)
+    message = models.TextField(_("nội dung lỗi"), blank=True)
+    traceback = models.TextField(_("vết lỗi (traceback)"), blank=True)
+
+    class Meta:
+        verbose_name = _("lỗi hệ thống")
+        verbose_name_plural = _("lỗi hệ thống")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return self.reference

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.db.models import Max
@@ -9,7 +10,7 @@ from docx import Document
 
 from campaigns.models import Unit
 from reports.jobs import job_claim, job_run
-from reports.models import JobStatus, ReportStatus, Summary, UnitAnnex
+from reports.models import ErrorRecord, JobStatus, ReportStatus, Summary, UnitAnnex
 from reports.services import report_save_values
 from reports.summary import compile as summary_module
 from reports.summary import summary_compile, summary_create
@@ -288,7 +289,9 @@ def test_a_rendering_error_leaves_a_failed_row_with_a_reason(reports, campaign, 
     summary.refresh_from_db()
     assert summary.status == JobStatus.FAILED
     assert "Không tạo được tài liệu" in summary.error
-    assert "no-such-part.html" in summary.error
+    reference = re.search(r"Mã tham chiếu: (E-\d{8}-[0-9A-F]{6})", summary.error).group(1)
+    assert "no-such-part.html" not in summary.error  # the detail is for the administrators
+    assert "no-such-part.html" in ErrorRecord.objects.get(reference=reference).message
     assert summary.finished_at is not None
     assert not summary.pdf
 
