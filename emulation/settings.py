@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "emulation.middleware.LanguageMiddleware",  # Vietnamese unless the user picked English (not Accept-Language)
     "django.middleware.common.CommonMiddleware",
+    "emulation.request_limits.RequestSizeLimitMiddleware",  # 413 before CSRF or a view reads the body
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -164,6 +165,20 @@ EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_MB", 10) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = envint("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Request bodies over these are refused with 413 before they are read
+# (emulation.request_limits): a visitor not signed in sends only the login form; a signed-in
+# person's forms stay under DATA_UPLOAD_MAX_MEMORY_SIZE with their multipart framing; the
+# routes that take a file allow the largest evidence file and its form. nginx's
+# client_max_body_size goes slightly above the largest (README, Production).
+REQUEST_MAX_BYTES_ANONYMOUS = envint("REQUEST_MAX_KB_ANONYMOUS", 64) * 1024
+REQUEST_MAX_BYTES = envint("REQUEST_MAX_MB", 6) * 1024 * 1024
+REQUEST_MAX_BYTES_UPLOAD = EVIDENCE_MAX_BYTES + 256 * 1024
+REQUEST_UPLOAD_ROUTES = [
+    "reports:evidence_upload",
+    "reports:report_xlsx_upload",
+    "admin:reports_evidence_add",
+    "admin:reports_evidence_change",
+]
 
 # Longest texts a unit may send: a narrative of one section, a commendation's achievement.
 REPORT_NARRATIVE_MAX_CHARS = envint("REPORT_NARRATIVE_MAX_CHARS", 20_000)

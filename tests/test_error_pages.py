@@ -120,7 +120,7 @@ def test_a_permission_refused_gets_a_vietnamese_403():
     assert response.status_code == 403 and "Không được phép" in page and "chi tiết" not in page
 
 
-@pytest.mark.parametrize("name", ["400.html", "403.html", "403_csrf.html", "404.html", "500.html"])
+@pytest.mark.parametrize("name", ["400.html", "403.html", "403_csrf.html", "404.html", "413.html", "500.html"])
 def test_error_pages_render_without_the_database_or_a_request(name):
     """No `db` fixture: any query would fail the test."""
     page = loader.render_to_string(name, {"reference": "E-20261201-7F3A9C", "limit": "6 MB"})

@@ -63,6 +63,15 @@
     });
   }
 
+  // A file over the portal's size limit is answered 413 with the message to show at the top of
+  // the evidence section (emulation/request_limits.py); htmx leaves error answers unshown.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 413) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
