@@ -120,8 +120,9 @@ def spooled_body(stream, limit):
 
 
 def size_text(limit):
-    """A limit as people read it: whole megabytes, or kilobytes below one megabyte."""
-    return f"{limit // MB} MB" if limit >= MB else f"{max(limit // 1024, 1)} KB"
+    """A limit as people read it: whole megabytes, or kilobytes below one megabyte (with a
+    no-break space, so the number never ends a line without its unit)."""
+    return f"{limit // MB}\u00a0MB" if limit >= MB else f"{max(limit // 1024, 1)}\u00a0KB"
 
 
 def too_large(request, limit):

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Commendation,
@@ -58,7 +60,11 @@ class ErrorRecordAdmin(admin.ModelAdmin):
     list_filter = ["exception_type"]
     search_fields = ["reference", "where", "exception_type"]
     date_hierarchy = "at"
-    readonly_fields = ["reference", "at", "where", "user", "exception_type", "message", "traceback"]
+    fields = readonly_fields = ["reference", "at", "where", "user", "exception_type", "message", "traceback_lines"]
+
+    @admin.display(description=_("vết lỗi (traceback)"))
+    def traceback_lines(self, record):
+        return format_html("<pre>{}</pre>", record.traceback)  # its indentation says where each line is
 
     def has_add_permission(self, request):
         return False

@@ -70,7 +70,7 @@ def test_an_anonymous_post_of_1_mb_to_the_login_page_is_refused_unread(db):
     response = send(Client(enforce_csrf_checks=True), reverse("login"), body)
     assert response.status_code == 413
     text = response.content.decode()
-    assert "Tệp hoặc dữ liệu gửi lên quá lớn (tối đa 64 KB)" in text
+    assert "Tệp hoặc dữ liệu gửi lên quá lớn (tối đa 64\u00a0KB)" in text
     assert '<html lang="vi">' in text
     assert body.read_bytes == 0
 
@@ -79,7 +79,7 @@ def test_a_signed_in_post_over_the_default_limit_is_refused_unread(client_for, o
     body = Body(7 * MB)
     response = send(client_for(officer_a), reverse("reports:report_edit", args=[report.pk]), body)
     assert response.status_code == 413
-    assert "tối đa 6 MB" in response.content.decode()
+    assert "tối đa 6\u00a0MB" in response.content.decode()
     assert body.read_bytes == 0
 
 
@@ -92,7 +92,7 @@ def test_an_officers_evidence_upload_over_the_limit_is_refused_and_nothing_saved
     path = reverse("reports:evidence_upload", args=[report.pk])
     response = send(client_for(officer_a), path, body, content_type=MULTIPART_CONTENT)
     assert response.status_code == 413
-    assert "Tệp hoặc dữ liệu gửi lên quá lớn (tối đa 100 KB)" in response.content.decode()
+    assert "Tệp hoặc dữ liệu gửi lên quá lớn (tối đa 100\u00a0KB)" in response.content.decode()
     assert body.read_bytes == 0
     assert not Evidence.objects.exists()
     assert not any(path.is_file() for path in settings.MEDIA_ROOT.rglob("*"))
@@ -128,7 +128,7 @@ def test_htmx_is_given_the_message_to_show_above_the_evidence_form(client_for, o
     response = send(client_for(officer_a), path, body, content_type=MULTIPART_CONTENT, HTTP_HX_REQUEST="true")
     assert response.status_code == 413 and response["HX-Reswap"] == "afterbegin"
     text = response.content.decode()
-    assert text.startswith('<div class="alert alert-danger" role="alert">') and "tối đa 100 KB" in text
+    assert text.startswith('<div class="alert alert-danger" role="alert">') and "tối đa 100\u00a0KB" in text
     assert body.read_bytes == 0
 
 
@@ -148,7 +148,7 @@ def test_a_chunked_body_over_the_limit_is_refused_after_about_the_limit(db):
     body = Body(300 * MB)
     response = send(Client(), reverse("login"), body, chunked=True)
     assert response.status_code == 413
-    assert "tối đa 64 KB" in response.content.decode()
+    assert "tối đa 64\u00a0KB" in response.content.decode()
     assert 64 * KB < body.read_bytes <= 64 * KB + CHUNK_BYTES
 
 
