@@ -21,6 +21,8 @@ def _media_and_eager(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.AXES_ENABLED = False
+    # Tests sign reviewers in with force_login; the two-factor tests turn the check back on.
+    settings.TWO_FACTOR_ENFORCED = False
     # Laying out a unit's annex pages on every submission would make each test a print job;
     # the tests of that feature turn it back on.
     settings.SUMMARY_ANNEX_AHEAD = False
