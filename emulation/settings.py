@@ -149,8 +149,11 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Login throttling: lock on username + IP, so one officer's typos do not lock a whole
-# department that shares an address.
+# department that shares an address; and the address alone at a higher limit, so one
+# address cannot try a few passwords against every account.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 30)
+AXES_HANDLER = "accounts.throttling.AddressLimitHandler"
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
