@@ -13,7 +13,7 @@ from campaigns.loader import campaign_load
 from campaigns.models import Profile, Role, Unit
 
 CAMPAIGN_FILE = Path(__file__).parent / "campaigns" / "campaign_files" / "1908-UBND-KSTT.yaml"
-PASSWORD = "Thidua@2024"
+PASSWORD = "Thidua@2024-demo"
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
 
-from campaigns.demo import demo_accounts
+from campaigns.demo import DEMO_PASSWORD, demo_accounts
 from campaigns.models import Profile, Role
 from conftest import PASSWORD, make_user
 
@@ -35,6 +35,11 @@ def test_the_rule_in_vietnamese(officer_a):
         validate_password("canbo.muongang1", user=officer_a)
     assert "Mật khẩu quá giống với" in messages_of(similar)
     validate_password(NEW, user=officer_a)
+
+
+def test_the_demo_password_obeys_the_rule(officer_a):
+    assert DEMO_PASSWORD == PASSWORD
+    validate_password(DEMO_PASSWORD, user=officer_a)
 
 
 def test_every_user_changes_their_own_password(client_for, officer_a):
