@@ -203,7 +203,7 @@ def test_sign_out_and_the_language_stay_reachable(two_factor_on, reviewer):
     client = password_login(reviewer)
     assert client.post("/i18n/setlang/", {"language": "en", "next": VERIFY}).status_code == 302
     page = text(client.get(VERIFY))
-    assert '<html lang="en">' in page
+    assert '<html lang="en">' in page and "Two-step verification" in page
     assert client.post("/logout/").status_code == 302
     assert "_auth_user_id" not in client.session
 
