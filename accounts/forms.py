@@ -12,8 +12,8 @@ class BootstrapMixin:
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control")
 
-    def full_clean(self):
-        super().full_clean()
+    def add_error(self, field, error):
+        super().add_error(field, error)
         for name in self.errors:
             if name in self.fields:
                 self.fields[name].widget.attrs["class"] = "form-control is-invalid"

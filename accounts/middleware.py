@@ -20,7 +20,6 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from .services import must_change_password, two_factor_enabled, two_factor_required
 
@@ -35,9 +34,6 @@ OPEN = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
 }
-SET_UP_FIRST = gettext_lazy(
-    "Tài khoản của bạn phải đăng nhập bằng xác thực hai bước. Vui lòng thiết lập trước khi tiếp tục."
-)
 TWO_FACTOR_PAGES = {"accounts:two_factor_verify", "accounts:two_factor_setup"}
 PASSWORD_PAGES = {"accounts:password_change", "accounts:password_change_done"}
 
@@ -94,5 +90,6 @@ class TwoFactorRequiredMiddleware:
                 if two_factor_enabled(user):
                     return _send_to(request, reverse("accounts:two_factor_verify"), None)
                 if two_factor_required(user):
-                    return _send_to(request, reverse("accounts:two_factor_setup"), SET_UP_FIRST)
+                    # The set-up page itself says the role requires it.
+                    return _send_to(request, reverse("accounts:two_factor_setup"), None)
         return self.get_response(request)

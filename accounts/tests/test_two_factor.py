@@ -63,7 +63,7 @@ def test_a_reviewer_without_a_device_is_sent_to_set_up_from_every_page(two_facto
         response = client.get(path)
         assert response.status_code == 302 and response["Location"].startswith(SETUP), (path, response)
     page = client.get(SETUP)
-    assert "Tài khoản của bạn phải đăng nhập bằng xác thực hai bước" in text(page)
+    assert "Vai trò của bạn bắt buộc đăng nhập bằng xác thực hai bước: sau mật khẩu" in text(page)
 
 
 def test_set_up_shows_a_qr_code_and_the_secret_then_recovery_codes_once(two_factor_on, reviewer):

@@ -39,7 +39,7 @@ def test_reviewer_sets_up_two_factor_and_signs_in_with_a_code_and_a_recovery_cod
     sign_in(reviewer)
     expect(page).to_have_url(re.compile(r"/account/two-factor/setup/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Thiết lập xác thực hai bước")
-    expect(page.get_by_text("phải đăng nhập bằng xác thực hai bước").first).to_be_visible()
+    expect(page.get_by_text("bắt buộc đăng nhập bằng xác thực hai bước").first).to_be_visible()
     expect(page.locator("svg.totp-qr")).to_be_visible()
     assert blocking_violations(page) == [] and unlabelled_fields(page) == []
     secret = page.locator("#totp-secret").inner_text()
