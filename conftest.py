@@ -13,7 +13,7 @@ from campaigns.loader import campaign_load
 from campaigns.models import Profile, Role, Unit
 
 CAMPAIGN_FILE = Path(__file__).parent / "campaigns" / "campaign_files" / "1908-UBND-KSTT.yaml"
-PASSWORD = "Thidua@2024"
+PASSWORD = "Thidua@2024-demo"
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +21,8 @@ def _media_and_eager(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.AXES_ENABLED = False
+    # Tests sign reviewers in with force_login; the two-factor tests turn the check back on.
+    settings.TWO_FACTOR_ENFORCED = False
     # Laying out a unit's annex pages on every submission would make each test a print job;
     # the tests of that feature turn it back on.
     settings.SUMMARY_ANNEX_AHEAD = False

@@ -79,7 +79,7 @@ def prepare(officers):
     from reports.services import report_get_or_create
 
     call_command("migrate", "--noinput", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--i-know-this-is-not-production", verbosity=0)  # a throwaway database
     campaign = Campaign.objects.get(code="1908-UBND-KSTT")
     missing = officers - campaign.participants().count()
     if missing > 0:  # units of the campaign's own, as a campaign file would add them

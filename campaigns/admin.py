@@ -110,7 +110,14 @@ class GoalAdmin(StructureAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "unit", "phone"]
-    list_filter = ["role", "unit__kind"]
+    list_display = ["user", "role", "unit", "phone", "must_change_password"]
+    list_filter = ["role", "unit__kind", "must_change_password"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
     autocomplete_fields = ["unit"]
+
+    def save_model(self, request, obj, form, change):
+        # A profile given to an account nobody has signed in with yet: its password is the
+        # one an administrator typed (accounts.admin), so it is changed at first sign-in.
+        if not change and obj.user.last_login is None and obj.user.has_usable_password():
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)

@@ -13,7 +13,8 @@ CAMPAIGN_FILES = [
     Path(__file__).parent / "campaign_files" / "1908-UBND-KSTT.yaml",
     Path(__file__).parent / "campaign_files" / "2026-KH-UBND.yaml",
 ]
-DEMO_PASSWORD = "Thidua@2024"
+# Long enough for the portal's own rule (12 characters), so the demo shows a password it would accept.
+DEMO_PASSWORD = "Thidua@2024-demo"
 
 # username, full name, role, unit code
 NAMED_ACCOUNTS = [

@@ -422,6 +422,9 @@ class Profile(models.Model):
     )
     phone = models.CharField(_("điện thoại"), max_length=40, blank=True)
     position = models.CharField(_("chức vụ"), max_length=120, blank=True)
+    # Set when an administrator creates the account or sets its password: the password is
+    # one someone else knows, so every page asks for a new one until it is changed.
+    must_change_password = models.BooleanField(_("phải đổi mật khẩu"), default=False)
 
     class Meta:
         verbose_name = _("hồ sơ người dùng")

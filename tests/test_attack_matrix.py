@@ -29,6 +29,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from reports.models import (
     Commendation,
@@ -58,6 +60,16 @@ UNIT_A_NAME = "Mường Ảng"
 
 # --- the access table: which URL names each audience may use ------------------------------
 SIGNED_IN = {"home", "logout", "campaigns:list", "campaigns:detail"}
+# Everyone's own account: the page, the password, two-factor sign-in (tests/test_attack_accounts.py).
+SIGNED_IN |= {
+    "accounts:account",
+    "accounts:password_change",
+    "accounts:password_change_done",
+    "accounts:two_factor_verify",
+    "accounts:two_factor_setup",
+    "accounts:recovery_codes",
+    "accounts:two_factor_off",
+}
 OFFICER_HOME = {"reports:my_unit", "reports:report_start"}
 # A unit's report, read by its own officer and by the province (reviewers, leaders).
 UNIT_READ = {
@@ -257,6 +269,10 @@ def snapshot():
         for model in apps.get_app_config(label).get_models():
             state[model._meta.label] = model.objects.count()
     state["users"] = User.objects.count()
+    state["passwords"] = sorted(User.objects.values_list("pk", "password"))
+    state["two_factor"] = sorted(TOTPDevice.objects.values_list("pk", "key")) + sorted(
+        StaticToken.objects.values_list("pk", "token")
+    )
     state["reports"] = sorted(
         UnitReport.objects.values_list("pk", "status", "version", "reviewer_comment", "submitted_at", "reviewed_at")
     )

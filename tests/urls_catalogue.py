@@ -3,7 +3,14 @@
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Routes that are public by design.
-PUBLIC = {"login", "set_language"}
+PUBLIC = {
+    "login",
+    "set_language",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+}
 
 
 def _walk(patterns, namespace=None):
