@@ -141,3 +141,24 @@ def test_a_conflict_fits_a_phone(page, sign_in, officer_a, report):
         page.locator("#conflict-figure-records_total").scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / f"report-form-conflict-{size_name}.png"))
     assert page.problems == []
+
+
+def test_reviewer_pages_never_scroll_sideways_on_a_phone(page, sign_in, reviewer, report, campaign):
+    """The reviewer reads the dashboard on a phone too: wide tables scroll inside their own
+    frame, the page itself never sideways."""
+    sign_in(reviewer)
+    target = campaign.targets.order_by("order").first()
+    pages = {
+        "review-queue": "/review/",
+        "dashboard": f"/dashboard/{campaign.code}/",
+        "target": f"/dashboard/{campaign.code}/targets/{target.code}/",
+        "ranking": f"/dashboard/{campaign.code}/ranking/",
+        "summaries": f"/summaries/{campaign.code}/",
+    }
+    page.set_viewport_size(PHONE)
+    for name, path in pages.items():
+        page.goto(path)
+        scroll_width, inner_width = sideways_overflow(page)
+        assert scroll_width <= inner_width, f"{name} on a phone: {scroll_width}px wide in {inner_width}px"
+        shoot(page, f"reviewer-{name}-phone")
+    assert page.problems == []
