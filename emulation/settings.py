@@ -104,8 +104,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing with "database is locked" when the
-    # embedded worker and the web server write at the same moment.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # embedded worker and the web server write at the same moment. A transaction takes the
+    # write lock when it begins (BEGIN IMMEDIATE), so it waits there too: one that read first
+    # and then wrote could not wait (SQLite fails it at once rather than deadlock), which is
+    # how simultaneous compiles failed while numbering the summary.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,15 +1,25 @@
-"""Creating, retrying and finding summaries, and saving the reviewer's draft of the prose."""
+"""Creating, retrying and finding summaries, and saving the reviewer's draft of the prose.
+
+A summary's number is the campaign's next one, taken with the campaign's row locked
+(PostgreSQL: SELECT … FOR UPDATE) or, on SQLite, inside a transaction that holds the write
+lock from its start (settings.DATABASES' transaction_mode "IMMEDIATE"), so compiles asked
+for at the same moment get consecutive numbers one after the other. The unique constraint
+on (campaign, number) stays the last guard: a number taken anyway is taken again.
+"""
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext
 
+from campaigns.models import Campaign
 from reports.jobs import job_requeue
 from reports.models import JobStatus, Summary, SummaryDraft
 from reports.services import ReportError
 from reports.text import text_problem
 
 from .compile import drafts_current
+
+NUMBER_ATTEMPTS = 10
 
 
 def summary_create(*, campaign, by, recommendations="", document_number="", document_date=None, accepted_only=False):
@@ -19,9 +29,10 @@ def summary_create(*, campaign, by, recommendations="", document_number="", docu
     message = text_problem(gettext("Kiến nghị, đề xuất"), recommendations)
     if message:
         raise ReportError({"recommendations": message})
-    for _attempt in range(5):
+    for _attempt in range(NUMBER_ATTEMPTS):
         try:
             with transaction.atomic():
+                list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True))
                 number = (Summary.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
                 return Summary.objects.create(
                     campaign=campaign,
@@ -32,7 +43,7 @@ def summary_create(*, campaign, by, recommendations="", document_number="", docu
                     document_date=document_date,
                     accepted_only=accepted_only,
                 )
-        except IntegrityError:  # another reviewer took the number at the same moment
+        except IntegrityError:  # the number was taken at the same moment after all
             continue
     raise IntegrityError("Could not allocate a summary number")
 
