@@ -5,6 +5,7 @@ email). Production (`DJANGO_DEBUG=0`) refuses to start without a `SECRET_KEY`.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -32,6 +33,20 @@ def envint(name, default):
 
 def envlist(name, default=""):
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+RATE_PERIODS = {"s": 1, "second": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+def envrate(name, default):
+    """A rate such as `30/hour` or `5/10min` → (count, seconds); `off` → None (no limit)."""
+    value = env(name, default).strip().lower()
+    if value == "off":
+        return None
+    match = re.fullmatch(r"(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?", value)
+    if not match or int(match[1]) < 1 or match[3] not in RATE_PERIODS or match[2] == "0":
+        raise ImproperlyConfigured(f"{name}={value!r}: expected N/period such as 30/hour, 5/10min, or off.")
+    return int(match[1]), int(match[2] or 1) * RATE_PERIODS[match[3]]
 
 
 DEBUG = envbool("DJANGO_DEBUG", True)
@@ -231,6 +246,10 @@ CELERY_BEAT_SCHEDULE = {
 # A job still "running" after this long without progress is considered lost with its worker.
 JOB_STALE_AFTER_SECONDS = envint("JOB_STALE_AFTER_SECONDS", 30 * 60)
 JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 3)
+# Jobs one person may ask for in a window, counted from the job rows: new unit prints (a
+# version already printed or printing is not a new one), and summary compiles with retries.
+PRINT_RATE_LIMIT = envrate("PRINT_RATE_LIMIT", "30/hour")
+COMPILE_RATE_LIMIT = envrate("COMPILE_RATE_LIMIT", "10/hour")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
