@@ -186,6 +186,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Longest texts a unit may send: a narrative of one section, a commendation's achievement.
 REPORT_NARRATIVE_MAX_CHARS = envint("REPORT_NARRATIVE_MAX_CHARS", 20_000)
 REPORT_ACHIEVEMENT_MAX_CHARS = envint("REPORT_ACHIEVEMENT_MAX_CHARS", 4_000)
+# Most commendation proposals one report may hold (with the two above, what bounds a unit print).
+REPORT_COMMENDATIONS_MAX = envint("REPORT_COMMENDATIONS_MAX", 100)
 
 # Email: console in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env("EMAIL_HOST")
