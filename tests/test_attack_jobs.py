@@ -153,6 +153,15 @@ def test_the_print_rate_is_each_persons_own(report, officer_a, reviewer, client_
     assert ReportPrint.objects.count() == 2
 
 
+def test_with_the_limits_off_nobody_is_counted(report, campaign, officer_a, reviewer, client_for, queued, settings):
+    settings.PRINT_RATE_LIMIT = settings.COMPILE_RATE_LIMIT = None  # PRINT_RATE_LIMIT=off
+    for _ in range(3):
+        assert client_for(officer_a).post(reverse("reports:report_print", args=[report.pk])).status_code == 302
+        save(report)
+        assert compile_post(client_for(reviewer), campaign).status_code == 302
+    assert ReportPrint.objects.count() == 3 and Summary.objects.count() == 3
+
+
 # --- compiles and retries -------------------------------------------------------------------
 def compile_post(client, campaign, **data):
     return client.post(reverse("reports:summary_compile", args=[campaign.code]), {"document_date": "", **data})
