@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -217,8 +218,27 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    # Longer than any job, so Redis does not redeliver a task that is still running.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3 * 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than any job, so Redis does not redeliver a task that is still running.
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3 * 3600),
+        # A worker takes from the first of its queues (-Q order) that has work, not in turn.
+        "queue_order_strategy": "priority",
+    }
+# Queues, most urgent first: the summary's compile (its parts and merge too), then unit prints,
+# then what only saves time later or runs on a schedule. A worker consuming several takes from
+# the first that has work (Redis: queue_order_strategy; the embedded broker: emulation.broker).
+# A worker started without -Q consumes all three, in this order.
+CELERY_TASK_QUEUES = [Queue("summary"), Queue("prints"), Queue("background")]
+CELERY_TASK_DEFAULT_QUEUE = "background"
+CELERY_TASK_ROUTES = {
+    "reports.tasks.compile_summary": {"queue": "summary"},
+    "reports.tasks.render_summary_part": {"queue": "summary"},
+    "reports.tasks.merge_summary": {"queue": "summary"},
+    "reports.tasks.render_report_print": {"queue": "prints"},
+    "reports.tasks.render_annex_ahead": {"queue": "background"},
+    "reports.tasks.sweep_stale_jobs": {"queue": "background"},
+    "reports.tasks.send_deadline_reminders": {"queue": "background"},
+}
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 # Lay out a unit's pages of the summary's Phụ lục I when its report is submitted or accepted,
 # so the compile on the day finds them ready (reports.summary.compile.annex_render_ahead).
