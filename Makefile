@@ -12,15 +12,18 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## make run: migrate, load the demo, serve on http://127.0.0.1:8000 with a Celery worker (and beat)
+## make run: migrate, load the demo, serve on http://127.0.0.1:8000 with the Celery workers (and beat):
+## one takes from every queue, the summary's first; one takes the summary's only, so a compile never waits
 run: $(VENV)/.installed
 	mkdir -p var/broker/queue var/broker/processed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Starting the job worker (embedded broker under var/broker/)…"
+	@echo "Starting the job workers (embedded broker under var/broker/)…"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A emulation worker -B --loglevel=INFO --concurrency=2 \
-		--schedule=var/celerybeat-schedule > var/worker.log 2>&1 & \
+	$(VENV)/bin/celery -A emulation worker -Q summary,prints,background -n jobs@%h --concurrency=2 -B \
+		--schedule=var/celerybeat-schedule --loglevel=INFO > var/worker.log 2>&1 & \
+	$(VENV)/bin/celery -A emulation worker -Q summary -n summary@%h --concurrency=1 \
+		--loglevel=INFO > var/worker-summary.log 2>&1 & \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 ## make test: checks, then the test suite (SQLite, tasks run eagerly; no server needed)

@@ -5,11 +5,13 @@ email). Production (`DJANGO_DEBUG=0`) refuses to start without a `SECRET_KEY`.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,6 +34,20 @@ def envint(name, default):
 
 def envlist(name, default=""):
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
+RATE_PERIODS = {"s": 1, "second": 1, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+def envrate(name, default):
+    """A rate such as `30/hour` or `5/10min` → (count, seconds); `off` → None (no limit)."""
+    value = env(name, default).strip().lower()
+    if value == "off":
+        return None
+    match = re.fullmatch(r"(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?", value)
+    if not match or int(match[1]) < 1 or match[3] not in RATE_PERIODS or match[2] == "0":
+        raise ImproperlyConfigured(f"{name}={value!r}: expected N/period such as 30/hour, 5/10min, or off.")
+    return int(match[1]), int(match[2] or 1) * RATE_PERIODS[match[3]]
 
 
 DEBUG = envbool("DJANGO_DEBUG", True)
@@ -113,8 +129,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a writer instead of failing with "database is locked" when the
-    # embedded worker and the web server write at the same moment.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # embedded worker and the web server write at the same moment. A transaction takes the
+    # write lock when it begins (BEGIN IMMEDIATE), so it waits there too: one that read first
+    # and then wrote could not wait (SQLite fails it at once rather than deadlock), which is
+    # how simultaneous compiles failed while numbering the summary.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -209,6 +228,8 @@ REQUEST_UPLOAD_ROUTES = [
 # Longest texts a unit may send: a narrative of one section, a commendation's achievement.
 REPORT_NARRATIVE_MAX_CHARS = envint("REPORT_NARRATIVE_MAX_CHARS", 20_000)
 REPORT_ACHIEVEMENT_MAX_CHARS = envint("REPORT_ACHIEVEMENT_MAX_CHARS", 4_000)
+# Most commendation proposals one report may hold (with the two above, what bounds a unit print).
+REPORT_COMMENDATIONS_MAX = envint("REPORT_COMMENDATIONS_MAX", 100)
 
 # Email: console in development; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env("EMAIL_HOST")
@@ -238,8 +259,27 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    # Longer than any job, so Redis does not redeliver a task that is still running.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3 * 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than any job, so Redis does not redeliver a task that is still running.
+        "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3 * 3600),
+        # A worker takes from the first of its queues (-Q order) that has work, not in turn.
+        "queue_order_strategy": "priority",
+    }
+# Queues, most urgent first: the summary's compile (its parts and merge too), then unit prints,
+# then what only saves time later or runs on a schedule. A worker consuming several takes from
+# the first that has work (Redis: queue_order_strategy; the embedded broker: emulation.broker).
+# A worker started without -Q consumes all three, in this order.
+CELERY_TASK_QUEUES = [Queue("summary"), Queue("prints"), Queue("background")]
+CELERY_TASK_DEFAULT_QUEUE = "background"
+CELERY_TASK_ROUTES = {
+    "reports.tasks.compile_summary": {"queue": "summary"},
+    "reports.tasks.render_summary_part": {"queue": "summary"},
+    "reports.tasks.merge_summary": {"queue": "summary"},
+    "reports.tasks.render_report_print": {"queue": "prints"},
+    "reports.tasks.render_annex_ahead": {"queue": "background"},
+    "reports.tasks.sweep_stale_jobs": {"queue": "background"},
+    "reports.tasks.send_deadline_reminders": {"queue": "background"},
+}
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 # Lay out a unit's pages of the summary's Phụ lục I when its report is submitted or accepted,
 # so the compile on the day finds them ready (reports.summary.compile.annex_render_ahead).
@@ -269,6 +309,10 @@ CELERY_BEAT_SCHEDULE = {
 # A job still "running" after this long without progress is considered lost with its worker.
 JOB_STALE_AFTER_SECONDS = envint("JOB_STALE_AFTER_SECONDS", 30 * 60)
 JOB_MAX_ATTEMPTS = envint("JOB_MAX_ATTEMPTS", 3)
+# Jobs one person may ask for in a window, counted from the job rows: new unit prints (a
+# version already printed or printing is not a new one), and summary compiles with retries.
+PRINT_RATE_LIMIT = envrate("PRINT_RATE_LIMIT", "30/hour")
+COMPILE_RATE_LIMIT = envrate("COMPILE_RATE_LIMIT", "10/hour")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,20 +1,29 @@
 """Long jobs kept in database rows (ReportPrint, Summary): claimed, beaten, finished and
-failed the same way, whichever task runs them.
+failed the same way, whichever task runs them; and how many of them one person may ask for.
 
 A task takes the row's id and claims it with a conditional UPDATE: only a queued job, or a
 running one whose worker has gone silent for JOB_STALE_AFTER_SECONDS, can be claimed, so a
 redelivered message never runs a job twice at once. Each claim counts an attempt; after
 JOB_MAX_ATTEMPTS the job fails instead of being redelivered forever.
+
+Rate limits (PRINT_RATE_LIMIT, COMPILE_RATE_LIMIT) are counted from the job rows themselves,
+inside the transaction that would add one, with the person's user row locked: no cache, and
+the same count in every web process.
 """
 
 import datetime
 import logging
+import math
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+
+from campaigns.numbers import format_vn_date
 
 from .errors import error_record
 from .models import JobStatus
@@ -170,3 +179,83 @@ def jobs_sweep_stale(*, models, enqueue, now=None):
             enqueue(model, pk)
             requeued += 1
     return requeued, failed
+
+
+# --- how many jobs one person may ask for --------------------------------------------------
+class RateLimited(Exception):
+    """`kind` ("print", "compile"): the person has asked for as many jobs as `limit` (count,
+    seconds) allows in its window; `retry_at` is when the oldest of them leaves the window."""
+
+    def __init__(self, *, kind, limit, retry_at, now):
+        self.kind = kind
+        self.count, self.seconds = limit
+        self.retry_at = retry_at
+        self.now = now
+        super().__init__(f"{kind}: {self.count} in {self.seconds} s; again at {retry_at.isoformat()}")
+
+    @property
+    def retry_after(self):
+        """Whole seconds until a request may succeed (the Retry-After header)."""
+        return max(1, math.ceil((self.retry_at - self.now).total_seconds()))
+
+    @property
+    def message(self):
+        """What the person reads, in the active language: how many, in what window, and when
+        to try again."""
+        values = {"count": self.count, "window": window_text(self.seconds)}
+        values["time"] = moment_text(self.retry_at, self.now)
+        if self.kind == "print":
+            return (
+                gettext(
+                    "Bạn đã yêu cầu %(count)s bản in mới trong %(window)s qua, bằng mức tối đa cho phép. "
+                    "Có thể in tiếp từ %(time)s; các bản in đã có vẫn tải về được."
+                )
+                % values
+            )
+        return (
+            gettext(
+                "Bạn đã yêu cầu tổng hợp %(count)s lần trong %(window)s qua, bằng mức tối đa cho phép. "
+                "Có thể tổng hợp tiếp từ %(time)s."
+            )
+            % values
+        )
+
+
+def window_text(seconds):
+    """`1 giờ`, `10 phút`, `1 ngày`, `45 giây`."""
+    for size, singular, plural in (
+        (86400, "%(n)s ngày", "%(n)s ngày"),
+        (3600, "%(n)s giờ", "%(n)s giờ"),
+        (60, "%(n)s phút", "%(n)s phút"),
+    ):
+        if seconds >= size and seconds % size == 0:
+            n = seconds // size
+            return ngettext(singular, plural, n) % {"n": n}
+    return ngettext("%(n)s giây", "%(n)s giây", seconds) % {"n": seconds}
+
+
+def moment_text(moment, now):
+    """`14:35` on the same day (in the portal's time zone), else `14:35 ngày 16/12/2024`."""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localtime(now).date():
+        return f"{local:%H:%M}"
+    return gettext("%(time)s ngày %(date)s") % {"time": f"{local:%H:%M}", "date": format_vn_date(local)}
+
+
+def rate_check(*, kind, limit, times, now):
+    """Raise RateLimited when `times` (when each of the person's counted requests was made)
+    hold `limit` (count, seconds) or more within the window ending `now`; None: no limit."""
+    if limit is None:
+        return
+    count, seconds = limit
+    window = datetime.timedelta(seconds=seconds)
+    recent = sorted(moment for moment in times if moment > now - window)
+    if len(recent) >= count:
+        raise RateLimited(kind=kind, limit=limit, retry_at=recent[len(recent) - count] + window, now=now)
+
+
+def user_lock(user):
+    """Lock `user`'s row until the caller's transaction ends, so that the same person's
+    simultaneous requests are counted one after the other (PostgreSQL; on SQLite the
+    transaction itself holds the write lock, settings.DATABASES' transaction_mode)."""
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))

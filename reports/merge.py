@@ -30,6 +30,7 @@ that loses the race to another is merged again against what that one stored.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Max
@@ -38,7 +39,16 @@ from campaigns.numbers import format_vn_number
 from campaigns.structure import campaign_structure
 
 from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEvent
-from .services import ConcurrentEdit, ReportError, bump_version, report_measures, report_reread
+from .services import (
+    ConcurrentEdit,
+    ReportError,
+    bump_version,
+    commendation_problems,
+    commendations_problem,
+    report_measures,
+    report_reread,
+    text_problems,
+)
 from .validation import check_unit_values
 
 FIGURE, NOTE, NARRATIVE, COMMENDATION, SIGNER = "figure", "note", "narrative", "commendation", "signer"
@@ -251,12 +261,13 @@ def report_save_edits(*, report, by, base, mine, unresolved=(), submit=False):
             return outcome
         unparsed = {field_key for field_key, value in writes.items() if isinstance(value, Unparsed)}
         writes = {field_key: value for field_key, value in writes.items() if field_key not in unparsed}
+        too_long = _hold_text_breakers(report, measures, theirs, writes)
         if submit:
-            outcome.held = _rule_breakers(measures, {**theirs, **writes}, require_all=True)
+            outcome.held = {**_rule_breakers(measures, {**theirs, **writes}, require_all=True), **too_long}
             if outcome.held or unparsed:
                 return outcome
         else:
-            outcome.held = _hold_rule_breakers(measures, theirs, writes)
+            outcome.held = {**too_long, **_hold_rule_breakers(measures, theirs, writes)}
         if not writes:
             return outcome
         try:
@@ -314,6 +325,37 @@ def _hold_rule_breakers(measures, theirs, writes):
                 break
         else:
             return held
+
+
+def _hold_text_breakers(report, measures, theirs, writes):
+    """Take out of `writes` (in place) the narratives and proposals the report may not hold
+    (texts over their limits or with control characters, proposals beyond
+    REPORT_COMMENDATIONS_MAX); return field → message. The form checks the same rules;
+    this is where they hold for every caller."""
+    narratives = {split(k)[1]: v for k, v in writes.items() if split(k)[0] == NARRATIVE and isinstance(v, str)}
+    held = {}
+    for field, message in text_problems(report, measures=measures, narratives=narratives).items():
+        field_key = key(NARRATIVE, field.removeprefix("narrative_"))
+        held[field_key] = message
+        del writes[field_key]
+    for field_key, value in list(writes.items()):
+        if split(field_key)[0] == COMMENDATION and value is not None:
+            problems = commendation_problems(dict(zip(COMMENDATION_FIELDS, value, strict=True)))
+            if problems:
+                held[field_key] = "; ".join(problems.values())
+                del writes[field_key]
+    existing = [field_key for field_key in theirs if split(field_key)[0] == COMMENDATION]
+    remaining = sum(1 for field_key in existing if not (field_key in writes and writes[field_key] is None))
+    added = [
+        field_key
+        for field_key, value in sorted(writes.items(), key=_write_order)
+        if split(field_key)[0] == COMMENDATION and field_key not in theirs and value is not None
+    ]
+    room = max(0, settings.REPORT_COMMENDATIONS_MAX - remaining)
+    for field_key in added[room:]:  # the last ones typed wait
+        held[field_key] = commendations_problem(remaining + len(added))
+        del writes[field_key]
+    return held
 
 
 # --- writing ------------------------------------------------------------------------------

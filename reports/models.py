@@ -309,9 +309,14 @@ class Job(models.Model):
         return None
 
 
+# A print of a report version in one of these states is reused; a failed one is printed anew.
+LIVE_PRINT_STATUSES = (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.DONE)
+
+
 class ReportPrint(Job):
     """The printable PDF of one unit's report and the same report as a Word file, rendered
-    by a task from one reading of the report."""
+    by a task from one reading of the report. At most one queued, running or finished print
+    per report version (reports.prints)."""
 
     report = models.ForeignKey(UnitReport, on_delete=models.CASCADE, related_name="prints")
     report_version = models.PositiveIntegerField(default=0)
@@ -322,6 +327,13 @@ class ReportPrint(Job):
         verbose_name = _("bản in báo cáo đơn vị")
         verbose_name_plural = _("bản in báo cáo đơn vị")
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "report_version"],
+                condition=Q(status__in=LIVE_PRINT_STATUSES),
+                name="one_live_print_per_report_version",
+            )
+        ]
 
     def __str__(self):
         return f"{self.report} (v{self.report_version})"
@@ -346,6 +358,12 @@ class Summary(Job):
     prose = models.JSONField(_("nội dung đã soạn"), default=dict, blank=True)
     parts_total = models.PositiveIntegerField(default=0)
     parts_done = models.PositiveIntegerField(default=0)
+    # The last time someone put the failed summary back in the queue: counted with the
+    # compiles they asked for (COMPILE_RATE_LIMIT).
+    retried_at = models.DateTimeField(_("thử lại lúc"), null=True, blank=True)
+    retried_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     pdf = models.FileField(upload_to="summaries/", blank=True, max_length=300)
     docx = models.FileField(upload_to="summaries/", blank=True, max_length=300)
 

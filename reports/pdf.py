@@ -227,6 +227,7 @@ def report_print_render(*, job):
     """Render a ReportPrint job's PDF and Word file from the report as it stands now and
     attach both (reports.unit_document)."""
     from django.core.files.base import ContentFile
+    from django.db import IntegrityError, transaction
 
     from .jobs import JobAbandoned, job_done, job_progress
     from .unit_document import unit_report_files
@@ -239,7 +240,14 @@ def report_print_render(*, job):
     job.pdf.save(f"{name}.pdf", ContentFile(pdf), save=False)
     job.docx.save(f"{name}.docx", ContentFile(docx), save=False)
     try:
-        job_done(job, pdf=job.pdf.name, docx=job.docx.name, report_version=report.version)
+        try:
+            with transaction.atomic():
+                job_done(job, pdf=job.pdf.name, docx=job.docx.name, report_version=report.version)
+        except IntegrityError:
+            # The report was saved after this print was asked for, and the newer version has
+            # a print of its own (one_live_print_per_report_version): this one stays the print
+            # asked for at its version, with the pages as the report now stands.
+            job_done(job, pdf=job.pdf.name, docx=job.docx.name)
     except JobAbandoned:  # another run owns the row now: keep no file that nothing points to
         job.pdf.delete(save=False)
         job.docx.delete(save=False)

@@ -1,6 +1,8 @@
-"""The unit's printable report: POST creates a ReportPrint row and enqueues its task after
-commit; a status fragment (polled by htmx) shows progress, then the downloads, PDF and Word.
-Every view goes through report_for_user, so outsiders get 404."""
+"""The unit's printable report: POST asks for the print of the report's current version
+(reports.prints: the existing job, or a new row whose task is enqueued after commit); a status
+fragment (polled by htmx) shows progress, then the downloads, PDF and Word. A person over
+their PRINT_RATE_LIMIT gets 429 with when to try again. Every view goes through
+report_for_user, so outsiders get 404."""
 
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -8,7 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .access import report_for_user
+from .jobs import RateLimited
 from .models import JobStatus, ReportPrint
+from .prints import print_request
 
 
 def print_for_user(user, pk):
@@ -21,11 +25,19 @@ def print_for_user(user, pk):
 @require_POST
 def report_print(request, pk):
     report = report_for_user(request.user, pk)
-    job = ReportPrint.objects.create(report=report, report_version=report.version, requested_by=request.user)
-    from .tasks import render_report_print
+    htmx = request.headers.get("HX-Request")
+    try:
+        job, created = print_request(report=report, by=request.user)
+    except RateLimited as limited:
+        template = "reports/partials/rate_limited.html" if htmx else "reports/print/limited.html"
+        response = render(request, template, {"limited": limited, "report": report}, status=429)
+        response["Retry-After"] = str(limited.retry_after)
+        return response
+    if created:
+        from .tasks import render_report_print
 
-    transaction.on_commit(lambda: render_report_print.delay(job.pk))
-    if request.headers.get("HX-Request"):
+        transaction.on_commit(lambda: render_report_print.delay(job.pk))
+    if htmx:
         return render(request, "reports/print/_status.html", {"job": job})
     return redirect("reports:print_detail", pk=job.pk)
 

@@ -104,18 +104,44 @@ def text_problems(report, *, measures, notes=None, narratives=None, commendation
             message = text_problem(label, text, max_chars=narrative_max_chars())
             if message:
                 problems[f"narrative_{code}"] = message
-    fields = (
+    for number, row in enumerate(commendations or (), start=1):
+        for field, message in commendation_problems(row, number=number).items():
+            problems[f"commendation_{number}_{field}"] = message
+    return problems
+
+
+def commendation_problems(row, *, number=None):
+    """field → message for the texts of one commendation proposal (a dict with name,
+    achievement, award) that break the text rule; the messages name the proposal by its
+    `number` on the form, else by its name."""
+    problems = {}
+    for field, name, max_chars in (
         ("name", gettext("Tên tập thể / cá nhân"), 255),
         ("achievement", gettext("Thành tích"), achievement_max_chars()),
         ("award", gettext("Hình thức khen thưởng đề nghị"), 255),
-    )
-    for number, row in enumerate(commendations or (), start=1):
-        for field, name, max_chars in fields:
+    ):
+        if number is not None:
             label = gettext("Đề nghị khen thưởng số %(number)s: %(field)s") % {"number": number, "field": name}
-            message = text_problem(label, row.get(field), max_chars=max_chars)
-            if message:
-                problems[f"commendation_{number}_{field}"] = message
+        else:
+            label = gettext("Đề nghị khen thưởng cho %(name)s: %(field)s") % {
+                "name": str(row.get("name", ""))[:80],
+                "field": name,
+            }
+        message = text_problem(label, row.get(field), max_chars=max_chars)
+        if message:
+            problems[field] = message
     return problems
+
+
+def commendations_problem(count):
+    """The message when a report would hold `count` commendation proposals, more than
+    REPORT_COMMENDATIONS_MAX; else None."""
+    if count <= settings.REPORT_COMMENDATIONS_MAX:
+        return None
+    return gettext("Mỗi báo cáo có tối đa %(max)s đề nghị khen thưởng (lần lưu này thành %(count)s).") % {
+        "max": format_vn_number(settings.REPORT_COMMENDATIONS_MAX),
+        "count": format_vn_number(count),
+    }
 
 
 def report_measures(report):
@@ -236,6 +262,8 @@ def report_save_values(
         report, measures=measures, notes=notes, narratives=narratives, commendations=commendations
     ).items():
         problems.setdefault(field, message)
+    if commendations is not None and (message := commendations_problem(len(commendations))):
+        problems.setdefault("commendations", message)
     if problems:
         raise ReportError(problems)
 

@@ -1,6 +1,7 @@
 """The provincial summary pages: reviewers compile and retry; reviewers and leaders see the
 history and download; officers and everyone else get 404. Compiling happens in a Celery task
-enqueued after the row is committed; the page polls a small status endpoint (htmx)."""
+enqueued after the row is committed; the page polls a small status endpoint (htmx). A reviewer
+over their COMPILE_RATE_LIMIT (compiles and retries) gets 429 with when to try again."""
 
 import datetime
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.roles import can_read_province, is_reviewer
 
+from .jobs import RateLimited
 from .models import JobStatus, Reminder, Summary, SummaryDraft
 from .reminders import reminders_send_manual
 from .summary import drafts_current, summary_create, summary_draft_save, summary_retry
@@ -153,19 +155,33 @@ def summary_compile_view(request, code):
     form = SummaryForm(request.POST)
     if not form.is_valid():
         return _render_list(request, campaign, form, status=400)
-    summary = summary_create(
-        campaign=campaign,
-        by=request.user,
-        document_number=form.cleaned_data["document_number"],
-        document_date=form.cleaned_data["document_date"],
-        accepted_only=form.cleaned_data["accepted_only"],
-    )
+    try:
+        summary = summary_create(
+            campaign=campaign,
+            by=request.user,
+            document_number=form.cleaned_data["document_number"],
+            document_date=form.cleaned_data["document_date"],
+            accepted_only=form.cleaned_data["accepted_only"],
+        )
+    except RateLimited as limited:
+        return _limited(_render_list(request, campaign, form, status=429, limited=limited), limited)
     _enqueue(summary)
     return redirect("reports:summary_detail", pk=summary.pk)
 
 
-def _render_list(request, campaign, form, status=200):
-    context = {"campaign": campaign, "summaries": _history(campaign), "can_compile": form is not None, "form": form}
+def _limited(response, limited):
+    response["Retry-After"] = str(limited.retry_after)
+    return response
+
+
+def _render_list(request, campaign, form, status=200, limited=None):
+    context = {
+        "campaign": campaign,
+        "summaries": _history(campaign),
+        "can_compile": form is not None,
+        "form": form,
+        "limited": limited,
+    }
     if form is not None:
         collected = summary_collect(campaign)
         parts = _parts(campaign, prefill(campaign, collected))
@@ -286,11 +302,13 @@ def summary_draft(request, code):
 
 
 def summary_detail(request, pk):
-    summary = _summary_for_reader(request.user, pk)
+    return _render_detail(request, _summary_for_reader(request.user, pk))
+
+
+def _render_detail(request, summary, limited=None):
     summary.duration_text = duration_text(summary)
-    return render(
-        request, "reports/summary/detail.html", {"summary": summary, "can_compile": is_reviewer(request.user)}
-    )
+    context = {"summary": summary, "can_compile": is_reviewer(request.user), "limited": limited}
+    return render(request, "reports/summary/detail.html", context, status=429 if limited else 200)
 
 
 def summary_status(request, pk):
@@ -306,7 +324,11 @@ def summary_retry_view(request, pk):
     if not is_reviewer(request.user):
         raise Http404
     summary = get_object_or_404(Summary, pk=pk)
-    if summary_retry(summary=summary):
+    try:
+        retried = summary_retry(summary=summary, by=request.user)
+    except RateLimited as limited:
+        return _limited(_render_detail(request, summary, limited), limited)
+    if retried:
         _enqueue(summary)
     return redirect("reports:summary_detail", pk=summary.pk)
 

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from reports.excel import unit_workbook, workbook_bytes
 from reports.jobs import job_claim, job_run
+from reports.merge import Base, report_save_edits, report_state
 from reports.models import Commendation, Evidence, JobStatus, MeasureValue, Narrative, Summary, SummaryDraft, UnitReport
 from reports.services import ReportError, report_get_or_create, report_save_values
 from reports.summary import docx as docx_writer
@@ -266,6 +267,64 @@ def test_an_achievement_over_the_configured_limit_is_refused_by_form_and_service
     with pytest.raises(ReportError, match="vượt giới hạn 30 ký tự"):
         report_save_values(report=report, by=officer_a, values={}, commendations=[row])
     assert not Commendation.objects.exists()
+
+
+def test_the_merge_service_holds_texts_over_the_limits_whoever_calls_it(report, officer_a, settings):
+    """The form refuses them first; the service holds them all the same (a caller that skips
+    the form, or a form that forgot a rule, still cannot store them)."""
+    settings.REPORT_NARRATIVE_MAX_CHARS, settings.REPORT_ACHIEVEMENT_MAX_CHARS = 40, 30
+    base = Base(version=report.version, state=report_state(report))
+    outcome = report_save_edits(
+        report=report,
+        by=officer_a,
+        base=base,
+        mine={
+            "narrative:I": "a" * 41,
+            "narrative:II": "a" * 40,
+            "commendation:+0": ["collective", "Phòng Văn hóa huyện", "x" * 31, "Bằng khen"],
+            "commendation:+1": ["individual", "Lò Văn Bình", "x" * 30, "Giấy khen"],
+        },
+    )
+    assert "vượt giới hạn 40 ký tự" in outcome.held["narrative:I"]
+    assert "Đề nghị khen thưởng cho Phòng Văn hóa huyện: Thành tích” dài 31 ký tự" in outcome.held["commendation:+0"]
+    assert outcome.written == {"narrative:II", "commendation:+1"}
+    assert list(report.narratives.values_list("section__code", flat=True)) == ["II"]
+    assert list(report.commendations.values_list("name", flat=True)) == ["Lò Văn Bình"]
+
+    submitted = report_save_edits(
+        report=report,
+        by=officer_a,
+        base=Base(version=outcome.version, state=outcome.state),
+        mine={"narrative:III": "a" * 41},
+        submit=True,
+    )
+    assert "narrative:III" in submitted.held and not submitted.written
+
+
+def test_a_report_holds_at_most_the_configured_number_of_proposals(report, officer_a, client_for, settings):
+    settings.REPORT_COMMENDATIONS_MAX = 2
+    rows = [dict(ROW, name=f"Tổ {n}") for n in range(1, 4)]
+    with pytest.raises(ReportError, match="tối đa 2 đề nghị khen thưởng"):
+        report_save_values(report=report, by=officer_a, values={}, commendations=rows)
+    assert not Commendation.objects.exists()
+
+    data = form_post(report, typed_values(report), rows=rows)
+    response = client_for(officer_a).post(reverse("reports:report_edit", args=[report.pk]), data)
+    assert response.status_code == 200 and "Mỗi báo cáo có tối đa 2 đề nghị khen thưởng" in text_of(response)
+    assert list(report.commendations.values_list("name", flat=True)) == ["Tổ 1", "Tổ 2"]  # the third waits
+
+    # Removing one makes room for the one that waited.
+    report.refresh_from_db()
+    first = report.commendations.get(name="Tổ 1")
+    state = report_state(report)
+    outcome = report_save_edits(
+        report=report,
+        by=officer_a,
+        base=Base(version=report.version, state=state),
+        mine={f"commendation:{first.pk}": None, "commendation:+2": ["collective", "Tổ 3", "Tốt", "Giấy khen"]},
+    )
+    assert not outcome.held
+    assert sorted(report.commendations.values_list("name", flat=True)) == ["Tổ 2", "Tổ 3"]
 
 
 # --- text stored before the rule never fails a document ------------------------------------

@@ -1,5 +1,7 @@
-"""The real runtime: a `celery worker` process on Redis compiles a summary queued through the
-web view, and the PDF it writes is read back.
+"""The real runtime: `celery worker` processes on Redis, started as `make run` and the README
+start them (WORKERS: one for every queue, the summary's first, and one for the summary's only),
+compile a summary queued through the web view, and the PDF it writes is read back; a worker
+with every queue takes the summary's tasks before the unit prints queued ahead of them.
 
 The worker is a separate process, so it must see the test's data: the test commits
 (`transaction=True`) into the test database, and the worker gets that database's name in
@@ -21,13 +23,19 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 
-from reports.models import JobStatus, Summary
+from reports.models import JobStatus, ReportPrint, Summary
 from reports.tests.pdf_reading import pdf_text
 from reports.tests.printing_data import fill_report
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
 TIMEOUT = 180
+QUEUES = ",".join(queue.name for queue in django_settings.CELERY_TASK_QUEUES)  # summary,prints,background
+# The worker command lines of `make run` and of the README's production section.
+WORKERS = [
+    ["-Q", QUEUES, "-n", "jobs@%h", "--concurrency=2"],
+    ["-Q", "summary", "-n", "summary@%h", "--concurrency=1"],
+]
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +55,9 @@ def _database_url():
 
 
 @pytest.fixture
-def worker(settings):
+def start_workers(settings):
+    """start_workers(*argument_lists) → the `celery worker` processes, one per list of
+    arguments, stopped when the test ends."""
     reason = _skip_reason()
     if reason:
         print(f"\nskipping the Celery integration test: {reason}")
@@ -69,22 +79,45 @@ def worker(settings):
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "AXES_ENABLED": "0",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "emulation", "worker", "--concurrency=2", "--loglevel=WARNING"],
-        cwd=ROOT,
-        env=env,
-    )
+    processes = []
+
+    def start(*argument_lists):
+        for arguments in argument_lists:
+            command = [sys.executable, "-m", "celery", "-A", "emulation", "worker", *arguments, "--loglevel=WARNING"]
+            processes.append(subprocess.Popen(command, cwd=ROOT, env=env))
+        return processes
+
     try:
-        yield process
+        yield start
     finally:
         app.conf.task_always_eager = eager
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         connection.close()
+
+
+@pytest.fixture
+def worker(start_workers):
+    return start_workers(*WORKERS)
+
+
+def _wait_for(jobs, processes):
+    """Poll the job rows until every one has finished (done or failed)."""
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline:
+        for job in jobs:
+            job.refresh_from_db()
+        if all(job.status in (JobStatus.DONE, JobStatus.FAILED) for job in jobs):
+            return
+        assert all(process.poll() is None for process in processes), "a worker process exited"
+        time.sleep(0.2)
+    raise AssertionError(f"not finished after {TIMEOUT} s: {[(job, job.status, job.stage) for job in jobs]}")
 
 
 def test_a_real_worker_compiles_the_summary_queued_by_the_web_view(
@@ -106,7 +139,7 @@ def test_a_real_worker_compiles_the_summary_queued_by_the_web_view(
         stages.add(summary.stage)
         if summary.status in (JobStatus.DONE, JobStatus.FAILED):
             break
-        assert worker.poll() is None, "the worker process exited"
+        assert all(process.poll() is None for process in worker), "a worker process exited"
         time.sleep(0.2)
     assert summary.status == JobStatus.DONE, summary.error or f"not done after {TIMEOUT} s (stage {summary.stage!r})"
     assert summary.report_versions == {"h-muong-ang": 3}
@@ -119,3 +152,28 @@ def test_a_real_worker_compiles_the_summary_queued_by_the_web_view(
     assert "Số: 09/BC-UBND" in text
     assert "Huyện Mường Ảng: “Tổ chức 12 buổi tuyên truyền.”" in text  # quoted in the drafted part
     assert "Lê Thành Đô" in text
+
+
+def test_a_worker_with_every_queue_takes_the_summary_before_the_prints_queued_ahead_of_it(
+    start_workers, campaign, unit_a, unit_b, officer_a, officer_b, reviewer, client
+):
+    reports = [
+        fill_report(campaign, unit_a, officer_a, narrative="Tổ chức 12 buổi tuyên truyền."),
+        fill_report(campaign, unit_b, officer_b),
+    ]
+    client.force_login(reviewer)
+    for report in reports:
+        assert client.post(reverse("reports:report_print", args=[report.pk])).status_code == 302
+    response = client.post(reverse("reports:summary_compile", args=[campaign.code]), {"document_date": "2024-12-15"})
+    assert response.status_code == 302
+    prints, summary = list(ReportPrint.objects.order_by("pk")), Summary.objects.get()
+    assert summary.created_at > max(job.created_at for job in prints)  # queued last
+
+    # One process, started once everything is queued: whatever it takes first, it takes
+    # every task of the summary (the compile, its parts, the merge) before any print.
+    processes = start_workers(["-Q", QUEUES, "-n", "jobs@%h", "--concurrency=1"])
+    _wait_for([summary, *prints], processes)
+
+    assert summary.status == JobStatus.DONE, summary.error
+    assert all(job.status == JobStatus.DONE for job in prints), [job.error for job in prints]
+    assert summary.finished_at <= min(job.started_at for job in prints)
