@@ -32,7 +32,7 @@ def fail_duplicate_prints(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0008_report_signer"),
+        ("reports", "0009_errorrecord"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
