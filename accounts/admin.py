@@ -9,6 +9,7 @@ from django.http import HttpResponseRedirect
 
 from campaigns.models import Profile
 
+from .models import PasswordResetRequest
 from .services import password_change_require
 
 
@@ -40,3 +41,18 @@ class PortalUserAdmin(UserAdmin):
             if user is not None and user != request.user and user.has_usable_password():
                 password_change_require(user=user)
         return response
+
+
+@admin.register(PasswordResetRequest)
+class PasswordResetRequestAdmin(admin.ModelAdmin):
+    """Who asked for reset links, for the last day: read only."""
+
+    list_display = ["created_at", "email", "address"]
+    search_fields = ["email", "address"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

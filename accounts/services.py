@@ -3,10 +3,13 @@ recovery codes. Views and the admin call these; tests call them directly."""
 
 from base64 import b32encode
 from binascii import unhexlify
+from datetime import timedelta
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -15,6 +18,8 @@ from django_otp.util import random_hex
 
 from campaigns.models import Profile, Role
 from campaigns.roles import role_of
+
+from .models import PasswordResetRequest
 
 TOTP_DEVICE_NAME = _("Ứng dụng xác thực")
 RECOVERY_DEVICE_NAME = _("Mã khôi phục")
@@ -143,3 +148,27 @@ def device_for_code(user, code):
     if code.isdigit() and len(code) == 6:
         return totp_device_of(user)
     return recovery_device_of(user)
+
+
+def password_reset_allowed(*, email, address):
+    """Record that a reset link was asked for `email` from `address`, and say whether one may
+    be sent: not when the mailbox was asked for PASSWORD_RESET_RATE_LIMIT times in its window,
+    nor when the address asked PASSWORD_RESET_ADDRESS_RATE_LIMIT times in its window (a refused
+    request counts too, so hammering keeps the limit closed). Requests older than a day are
+    forgotten."""
+    now = timezone.now()
+    email = email.strip().lower()
+    address = address or None
+    counted = [(settings.PASSWORD_RESET_RATE_LIMIT, Q(email=email))]
+    if address:
+        counted.append((settings.PASSWORD_RESET_ADDRESS_RATE_LIMIT, Q(address=address)))
+    with transaction.atomic():
+        PasswordResetRequest.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
+        allowed = all(
+            limit is None
+            or PasswordResetRequest.objects.filter(who, created_at__gte=now - timedelta(seconds=limit[1])).count()
+            < limit[0]
+            for limit, who in counted
+        )
+        PasswordResetRequest.objects.create(email=email, address=address)
+    return allowed

@@ -18,12 +18,14 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from campaigns.models import Role
 from campaigns.roles import role_of, unit_of
+from emulation.middleware import client_ip
 
 from .forms import CodeForm, PortalPasswordChangeForm, PortalPasswordResetForm, PortalSetPasswordForm, SetupCodeForm
 from .services import (
     device_for_code,
     normalise_code,
     password_changed,
+    password_reset_allowed,
     recovery_codes_issue,
     recovery_codes_left,
     totp_config_url,
@@ -78,6 +80,13 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        """Past a limit (accounts.services.password_reset_allowed) nothing is sent, and the
+        answer is the same as when a link went out."""
+        if password_reset_allowed(email=form.cleaned_data["email"], address=client_ip(self.request)):
+            return super().form_valid(form)
+        return redirect(self.get_success_url())
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

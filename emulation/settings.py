@@ -155,6 +155,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 # Password reset links expire after this long (Django counts seconds).
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_HOURS", 24) * 3600
+# Reset links sent for one mailbox, and asked for from one network address, in a window; past
+# either the page answers as always and nothing is sent (nobody learns which limit held).
+PASSWORD_RESET_RATE_LIMIT = envrate("PASSWORD_RESET_RATE_LIMIT", "3/hour")
+PASSWORD_RESET_ADDRESS_RATE_LIMIT = envrate("PASSWORD_RESET_ADDRESS_RATE_LIMIT", "20/hour")
 
 # Two-factor sign-in (django-otp): after the password, a code from an authenticator app or a
 # one-time recovery code. Required for these roles (superusers and staff count as

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from campaigns.models import Profile
 
@@ -121,3 +122,47 @@ def test_the_development_email_goes_to_the_console():
     env["DJANGO_SETTINGS_MODULE"] = "emulation.settings"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert result.stdout.strip() == "django.core.mail.backends.console.EmailBackend", result.stderr
+
+
+def ask_from(email, address):
+    return Client(REMOTE_ADDR=address).post(RESET, {"email": email}, follow=True)
+
+
+def test_one_mailbox_gets_only_so_many_links_and_the_page_never_says_so(settings, officer_a):
+    settings.PASSWORD_RESET_RATE_LIMIT = (3, 3600)
+    answers = [ask_from(officer_a.email, f"10.0.0.{n}") for n in range(1, 7)]
+    assert len(mail.outbox) == 3  # six asks from six addresses: three links, then nothing
+    assert {answer.redirect_chain[-1] for answer in answers} == {("/account/password/reset/sent/", 302)}
+    assert len({re.sub(r'value="[^"]+"', "", answer.content.decode()) for answer in answers}) == 1
+
+    # Another mailbox is not held back by this one's limit.
+    ask_from("bob@example.vn", "10.0.0.9")
+    assert len(mail.outbox) == 3  # bob has no account: still nothing, as always
+    other = User.objects.create_user("carol", email="carol@example.vn", password=NEW)
+    ask_from(other.email, "10.0.0.9")
+    assert mail.outbox[-1].to == ["carol@example.vn"]
+
+
+def test_one_address_asking_for_many_mailboxes_is_stopped(settings, officer_a, officer_b):
+    settings.PASSWORD_RESET_ADDRESS_RATE_LIMIT = (5, 3600)
+    for n in range(5):
+        ask_from(f"khong-co-{n}@example.vn", "10.9.9.9")
+    ask_from(officer_a.email, "10.9.9.9")
+    assert mail.outbox == []  # the address used its five asks on mailboxes with no account
+    ask_from(officer_b.email, "10.9.9.8")
+    assert [message.to for message in mail.outbox] == [[officer_b.email]]
+
+
+def test_the_window_passes_and_old_asks_are_forgotten(settings, officer_a):
+    from accounts.models import PasswordResetRequest
+
+    settings.PASSWORD_RESET_RATE_LIMIT = (1, 3600)
+    ask_from(officer_a.email, "10.0.0.1")
+    ask_from(officer_a.email, "10.0.0.1")
+    assert len(mail.outbox) == 1
+    PasswordResetRequest.objects.update(created_at=timezone.now() - timedelta(hours=2))
+    ask_from(officer_a.email, "10.0.0.1")
+    assert len(mail.outbox) == 2
+    PasswordResetRequest.objects.update(created_at=timezone.now() - timedelta(days=2))
+    ask_from(officer_a.email, "10.0.0.1")
+    assert PasswordResetRequest.objects.count() == 1  # older than a day: gone
