@@ -58,14 +58,18 @@ def account(request):
 
 
 # --- passwords --------------------------------------------------------------------------
-class PasswordChangeView(auth_views.PasswordChangeView):
-    form_class = PortalPasswordChangeForm
-    success_url = reverse_lazy("accounts:password_change_done")
+class PasswordChosenMixin:
+    """A password its owner chose: the forced change is lifted (accounts.services)."""
 
     def form_valid(self, form):
         response = super().form_valid(form)
         password_changed(user=form.user)
         return response
+
+
+class PasswordChangeView(PasswordChosenMixin, auth_views.PasswordChangeView):
+    form_class = PortalPasswordChangeForm
+    success_url = reverse_lazy("accounts:password_change_done")
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
@@ -93,14 +97,9 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     pass
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(PasswordChosenMixin, auth_views.PasswordResetConfirmView):
     form_class = PortalSetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        password_changed(user=form.user)
-        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
