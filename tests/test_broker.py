@@ -46,3 +46,31 @@ def test_a_message_is_out_of_sight_until_it_is_whole(channel, monkeypatch):
     assert os.listdir(channel.data_folder_in) == []  # nothing partial left behind
     with pytest.raises(Empty):
         channel._get("celery")
+
+
+def test_the_embedded_broker_takes_from_the_first_queue_that_has_a_message(channel):
+    delivered = []
+    for queue in ("summary", "prints", "background"):
+        channel.basic_consume(queue, no_ack=True, callback=lambda message: None, consumer_tag=queue)
+    for n in range(3):
+        channel._put("prints", {"n": f"print {n}"})
+    channel._put("background", {"n": "annex"})
+    channel._put("summary", {"n": "compile"})
+
+    def take():
+        channel._poll(channel.cycle, lambda message, queue: delivered.append((queue, message["n"])))
+
+    take()
+    channel._put("summary", {"n": "part 1"})  # queued by the compile while the prints wait
+    for _ in range(5):
+        take()
+    assert delivered == [
+        ("summary", "compile"),
+        ("summary", "part 1"),
+        ("prints", "print 0"),
+        ("prints", "print 1"),
+        ("prints", "print 2"),
+        ("background", "annex"),
+    ]
+    with pytest.raises(Empty):
+        take()

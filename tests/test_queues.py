@@ -1,8 +1,8 @@
 """Job queues: which queue each task goes to, that the workers everyone starts (make run, the
 README's production processes, the integration tests) consume them with the summary's first,
-and that the embedded broker, like Redis with queue_order_strategy "priority", takes from the
-first of a worker's queues that has a message. The integration test on Redis proves the
-order with a real worker (tests/integration/test_celery_worker.py)."""
+and the broker options that make them take from the first queue that has a message. The embedded
+broker's order is tested with the broker (tests/test_broker.py); the integration test on Redis
+proves it with a real worker (tests/integration/test_celery_worker.py)."""
 
 import json
 import os
@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from kombu import Connection
 
-from emulation import broker
 from emulation.celery import app
 from reports import tasks
 from tests.integration import test_celery_worker
@@ -80,41 +78,3 @@ def test_the_integration_tests_start_the_same_workers():
     every, summary = test_celery_worker.WORKERS
     assert every[:2] == ["-Q", "summary,prints,background"] and "--concurrency=2" in every
     assert summary[:2] == ["-Q", "summary"] and "--concurrency=1" in summary
-
-
-# --- the embedded broker ----------------------------------------------------------------------
-@pytest.fixture
-def channel(tmp_path):
-    folder = tmp_path / "queue"
-    folder.mkdir()
-    options = {"data_folder_in": str(folder), "data_folder_out": str(folder), "store_processed": False}
-    with Connection("filesystem://", transport="emulation.broker:Transport", transport_options=options) as connection:
-        yield connection.default_channel
-
-
-def test_the_embedded_broker_takes_from_the_first_queue_that_has_a_message(channel):
-    delivered = []
-    for queue in QUEUES:
-        channel.basic_consume(queue, no_ack=True, callback=lambda message: None, consumer_tag=queue)
-    for n in range(3):
-        channel._put("prints", {"n": f"print {n}"})
-    channel._put("background", {"n": "annex"})
-    channel._put("summary", {"n": "compile"})
-
-    def take():
-        channel._poll(channel.cycle, lambda message, queue: delivered.append((queue, message["n"])))
-
-    take()
-    channel._put("summary", {"n": "part 1"})  # queued by the compile while the prints wait
-    for _ in range(5):
-        take()
-    assert delivered == [
-        ("summary", "compile"),
-        ("summary", "part 1"),
-        ("prints", "print 0"),
-        ("prints", "print 1"),
-        ("prints", "print 2"),
-        ("background", "annex"),
-    ]
-    with pytest.raises(broker.Empty):
-        take()
