@@ -193,6 +193,15 @@ class Campaign(models.Model):
         _("trạng thái"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.ACTIVE
     )
     source_file = models.CharField(_("tệp phong trào"), max_length=255, blank=True)
+    # The award forms its commendations are chosen from (campaign file: campaign.awards).
+    award_catalogue = models.ForeignKey(
+        "commendations.AwardCatalogue",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("danh mục khen thưởng"),
+    )
     loaded_at = models.DateTimeField(_("nạp lúc"), auto_now=True)
     # A new value each time the campaign's structure changes (campaigns.structure): every
     # process rebuilds what it cached of the structure once it reads a value it has not seen.

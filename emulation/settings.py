@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "campaigns",
     "reports",
     "accounts",
+    "commendations",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("account/", include("accounts.urls")),
+    path("commendations/", include("commendations.urls")),
     path("campaigns/", include("campaigns.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),

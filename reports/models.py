@@ -191,6 +191,21 @@ class Narrative(models.Model):
 class CommendationKind(models.TextChoices):
     COLLECTIVE = "collective", _("Tập thể")
     INDIVIDUAL = "individual", _("Cá nhân")
+    HOUSEHOLD = "household", _("Hộ gia đình")
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", _("Chờ xét")
+    MORE_REQUESTED = "more", _("Cần bổ sung")
+    RESUBMITTED = "resubmitted", _("Đã bổ sung, chờ xét")
+    AGREED = "agreed", _("Đồng ý")
+    DISAGREED = "disagreed", _("Không đồng ý")
+
+
+class CouncilResult(models.TextChoices):
+    NONE = "", _("Chưa bỏ phiếu")
+    PASSED = "passed", _("Đạt")
+    FAILED = "failed", _("Không đạt")
 
 
 class Commendation(models.Model):
@@ -200,12 +215,34 @@ class Commendation(models.Model):
         _("tên tập thể / cá nhân"), max_length=255, validators=[TextRule(_("Tên tập thể / cá nhân"))]
     )
     achievement = models.TextField(_("thành tích"), validators=[TextRule(_("Thành tích"), "achievement")])
+    position = models.CharField(_("chức vụ"), max_length=255, blank=True, validators=[TextRule(_("Chức vụ"))])
+    work_unit = models.CharField(
+        _("đơn vị công tác"), max_length=255, blank=True, validators=[TextRule(_("Đơn vị công tác"))]
+    )
+    # The form chosen from the campaign's award catalogue. `award` keeps its name as the unit
+    # saw it; a proposal written as free text before the catalogue keeps that text, with no form.
+    award_form = models.ForeignKey(
+        "commendations.AwardForm",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name=_("hình thức khen thưởng"),
+    )
     award = models.CharField(
         _("hình thức khen thưởng đề nghị"),
         max_length=255,
         validators=[TextRule(_("Hình thức khen thưởng đề nghị"))],
     )
     order = models.PositiveIntegerField(default=0)
+    # The Sở Nội vụ's word on the proposal and the council's result (commendations.services).
+    review_status = models.CharField(
+        _("kết quả xét"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    review_reason = models.TextField(_("lý do"), blank=True)
+    council_result = models.CharField(
+        _("kết quả bỏ phiếu"), max_length=8, choices=CouncilResult.choices, blank=True, default=CouncilResult.NONE
+    )
 
     class Meta:
         verbose_name = _("đề nghị khen thưởng")
