@@ -132,7 +132,6 @@ class ProposalAction(models.TextChoices):
     MORE_REQUESTED = "more", _("Yêu cầu bổ sung")
     DISAGREED = "disagreed", _("Không đồng ý")
     VOTED = "voted", _("Hội đồng bỏ phiếu")
-    QUOTA_REFUSED = "quota", _("Vượt số lượng tối đa")
     DECIDED = "decided", _("Có quyết định khen thưởng")
 
 

@@ -140,7 +140,7 @@ class Migration(migrations.Migration):
             name='ProposalEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('file_added', 'Thêm hồ sơ'), ('file_removed', 'Xóa hồ sơ'), ('resubmitted', 'Gửi lại sau khi bổ sung'), ('agreed', 'Đồng ý'), ('more', 'Yêu cầu bổ sung'), ('disagreed', 'Không đồng ý'), ('voted', 'Hội đồng bỏ phiếu'), ('quota', 'Vượt số lượng tối đa'), ('decided', 'Có quyết định khen thưởng')], max_length=20, verbose_name='thao tác')),
+                ('action', models.CharField(choices=[('file_added', 'Thêm hồ sơ'), ('file_removed', 'Xóa hồ sơ'), ('resubmitted', 'Gửi lại sau khi bổ sung'), ('agreed', 'Đồng ý'), ('more', 'Yêu cầu bổ sung'), ('disagreed', 'Không đồng ý'), ('voted', 'Hội đồng bỏ phiếu'), ('decided', 'Có quyết định khen thưởng')], max_length=20, verbose_name='thao tác')),
                 ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='lúc')),
                 ('reason', models.TextField(blank=True, verbose_name='lý do')),
                 ('detail', models.JSONField(blank=True, default=dict, verbose_name='chi tiết')),
