@@ -10,7 +10,7 @@ from decimal import Decimal
 from html import escape
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row
+from crispy_forms.layout import HTML, Column, Field, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -291,36 +291,91 @@ class ReportForm(forms.Form):
 
 
 class CommendationForm(forms.Form):
+    """One proposal row. With the campaign's award catalogue (`awards`: code → AwardForm)
+    the award is chosen from it and stored with its name; without one it is free text. A row
+    saved as free text before the catalogue keeps its text (in a hidden field) until the
+    officer changes the row: then reports.merge asks for a form from the catalogue."""
+
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Đối tượng"), choices=[("", "—")] + list(CommendationKind.choices))
     name = forms.CharField(
         label=_("Tên tập thể / cá nhân"), max_length=255, validators=[TextRule(_("Tên tập thể / cá nhân"))]
     )
-    achievement = forms.CharField(
-        label=_("Thành tích"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        validators=[TextRule(_("Thành tích"), "achievement")],
+    position = forms.CharField(
+        label=_("Chức vụ"),
+        required=False,
+        max_length=255,
+        help_text=_("Bắt buộc với cá nhân."),
+        validators=[TextRule(_("Chức vụ"))],
+    )
+    work_unit = forms.CharField(
+        label=_("Đơn vị công tác"), required=False, max_length=255, validators=[TextRule(_("Đơn vị công tác"))]
     )
     award = forms.CharField(
         label=_("Hình thức khen thưởng đề nghị"),
         max_length=255,
         validators=[TextRule(_("Hình thức khen thưởng đề nghị"))],
     )
+    award_form = forms.CharField(widget=forms.HiddenInput, required=False)
+    achievement = forms.CharField(
+        label=_("Thành tích"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[TextRule(_("Thành tích"), "achievement")],
+    )
+
+    def __init__(self, *args, awards=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.awards = awards
+        if awards is not None:
+            self.fields["award"].required = False
+            self.fields["award"].widget = forms.HiddenInput()
+            self.fields["award_form"] = forms.ChoiceField(
+                label=_("Hình thức khen thưởng đề nghị"),
+                required=False,
+                choices=[("", "—")] + [(code, award_label(form)) for code, form in awards.items()],
+            )
+
+    @property
+    def legacy_award(self):
+        """The free text of a row saved before the catalogue, while no form is chosen."""
+        if self.awards is None or self["award_form"].value():
+            return ""
+        return self["award"].value() or ""
 
     def clean(self):
+        from commendations.awards import row_problems, with_award
+
         cleaned = super().clean()
-        for field in ("name", "achievement", "award"):
-            if field in cleaned:
+        for field in ("name", "position", "work_unit", "achievement", "award"):
+            if isinstance(cleaned.get(field), str):
                 cleaned[field] = _clean_text(cleaned[field])
+        if self.awards is None:
+            cleaned["award_form"] = ""
+        problems = row_problems(cleaned, forms=self.awards)
+        if self.awards is not None and not cleaned.get("award_form") and cleaned.get("award"):
+            problems.pop("award_form", None)  # a free-text row as saved: asked for only when changed
+        for field, message in problems.items():
+            if field in self.fields and field not in self.errors and field in cleaned:
+                self.add_error(field, message)
+        if not self.errors:
+            cleaned.update(with_award(cleaned, self.awards) if cleaned.get("award_form") else {})
         return cleaned
+
+
+def award_label(form):
+    from commendations.awards import recipients_text
+
+    return f"{form.name} ({recipients_text(form)})"
 
 
 class BaseCommendationFormSet(forms.BaseFormSet):
     """The proposals, each row keeping its stored identity (its pk, in a hidden field)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, awards=None, **kwargs):
+        kwargs.setdefault("form_kwargs", {})["awards"] = awards
         super().__init__(*args, **kwargs)
-        self.helper = commendation_helper()
+        self.awards = awards
+        self.helper = commendation_helper(catalogue=awards is not None)
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -343,7 +398,7 @@ class BaseCommendationFormSet(forms.BaseFormSet):
         return keys
 
     def edits(self, known):
-        """merge key → the row ([kind, name, achievement, award]; None: removed;
+        """merge key → the row (merge.COMMENDATION_FIELDS; None: removed;
         merge.Unparsed: not valid) for the rows this formset changed or added."""
         self.errors  # noqa: B018 — validates every row
         mine = {}
@@ -422,25 +477,47 @@ def report_form_helper(form, goals):
     return helper
 
 
-def commendation_helper():
-    """One commendation proposal: a line on a wide screen, a card on a phone."""
+def commendation_helper(*, catalogue=False):
+    """One commendation proposal: two lines on a wide screen, a card on a phone. With a
+    catalogue the award is a select (a free-text row's old text shown above it)."""
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
     helper.template = "reports/form/commendation_formset.html"
+    if catalogue:
+        award = Column(
+            HTML(LEGACY_AWARD),
+            Field("award_form", css_class="form-select-sm"),
+            "award",
+            css_class="col-md-3",
+        )
+    else:
+        award = Column("award_form", Field("award", css_class="form-control-sm"), css_class="col-md-3")
     helper.layout = Layout(
         "id",
         Row(
             Column(Field("kind", css_class="form-select-sm"), css_class="col-md-2"),
             Column(Field("name", css_class="form-control-sm"), css_class="col-md-3"),
-            Column(Field("achievement", css_class="form-control-sm"), css_class="col-md-3"),
-            Column(Field("award", css_class="form-control-sm"), css_class="col-md-3"),
+            Column(Field("position", css_class="form-control-sm"), css_class="col-md-2"),
+            Column(Field("work_unit", css_class="form-control-sm"), css_class="col-md-2"),
+            award,
+            css_class="g-2",
+        ),
+        Row(
+            Column(Field("achievement", css_class="form-control-sm"), css_class="col-md-11"),
             Column(Field("DELETE"), css_class="col-md-1 pt-md-4"),
             css_class="g-2",
         ),
         RowConflict(),
     )
     return helper
+
+
+LEGACY_AWARD = (
+    '{% load i18n %}{% if form.legacy_award %}<p class="small text-body-secondary mb-1 legacy-award">'
+    "{% blocktranslate with award=form.legacy_award %}Đề nghị cũ ghi: “{{ award }}”. Khi sửa dòng này, "
+    "chọn hình thức trong danh mục.{% endblocktranslate %}</p>{% endif %}"
+)
 
 
 class EvidenceForm(forms.Form):
