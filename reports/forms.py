@@ -10,7 +10,7 @@ from decimal import Decimal
 from html import escape
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Field, Layout, Row
+from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -22,7 +22,7 @@ from campaigns.models import Campaign, UnitGroup, UnitKind
 from campaigns.numbers import NumberError, format_vn_number, parse_vn_number
 
 from . import merge
-from .form_layout import MeasureRow, Narrative, RowConflict, Section, Signer
+from .form_layout import LegacyAward, MeasureRow, Narrative, RowConflict, Section, Signer
 from .models import CommendationKind, ReportStatus
 from .text import TextRule
 from .validation import check_value
@@ -486,7 +486,7 @@ def commendation_helper(*, catalogue=False):
     helper.template = "reports/form/commendation_formset.html"
     if catalogue:
         award = Column(
-            HTML(LEGACY_AWARD),
+            LegacyAward(),
             Field("award_form", css_class="form-select-sm"),
             "award",
             css_class="col-md-3",
@@ -511,13 +511,6 @@ def commendation_helper(*, catalogue=False):
         RowConflict(),
     )
     return helper
-
-
-LEGACY_AWARD = (
-    '{% load i18n %}{% if form.legacy_award %}<p class="small text-body-secondary mb-1 legacy-award">'
-    "{% blocktranslate with award=form.legacy_award %}Đề nghị cũ ghi: “{{ award }}”. Khi sửa dòng này, "
-    "chọn hình thức trong danh mục.{% endblocktranslate %}</p>{% endif %}"
-)
 
 
 class EvidenceForm(forms.Form):
