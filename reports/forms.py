@@ -290,6 +290,21 @@ class ReportForm(forms.Form):
             self.add_error(field, message)
 
 
+class AwardSelect(forms.Select):
+    """The catalogue's forms, each option saying whom it is for (`data-for`), so the page
+    offers only the forms for the kind chosen on the row (static/js/report_edit.js)."""
+
+    def __init__(self, *args, recipients=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recipients = recipients or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.recipients:
+            option["attrs"]["data-for"] = " ".join(self.recipients[value])
+        return option
+
+
 class CommendationForm(forms.Form):
     """One proposal row. With the campaign's award catalogue (`awards`: code → AwardForm)
     the award is chosen from it and stored with its name; without one it is free text. A row
@@ -333,6 +348,7 @@ class CommendationForm(forms.Form):
                 label=_("Hình thức khen thưởng đề nghị"),
                 required=False,
                 choices=[("", "—")] + [(code, award_label(form)) for code, form in awards.items()],
+                widget=AwardSelect(recipients={code: form.recipients for code, form in awards.items()}),
             )
 
     @property

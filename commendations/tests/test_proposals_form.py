@@ -44,8 +44,8 @@ def test_the_award_is_chosen_from_the_catalogue_and_stored_with_its_name(forms, 
     page = client.get(reverse("reports:report_edit", args=[report.pk])).content.decode()
     # A select of the catalogue's forms, each saying whom it is for.
     everyone = "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh (tập thể, cá nhân, hộ gia đình)"
-    assert f'<option value="{CERTIFICATE}">{everyone}' in page
-    assert f'<option value="{FLAG}">Cờ thi đua của Ủy ban nhân dân tỉnh (tập thể)' in page
+    assert f'<option value="{CERTIFICATE}" data-for="collective individual household">{everyone}' in page
+    assert f'<option value="{FLAG}" data-for="collective">Cờ thi đua của Ủy ban nhân dân tỉnh (tập thể)' in page
 
     assert post(client, report, [PERSON, FLAG_ROW]).status_code == 302
     person, flag = report.commendations.select_related("award_form")
