@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.numbers import format_vn_number
 from campaigns.structure import campaign_structure
+from commendations.awards import campaign_forms
 
 from . import merge
 from .access import report_for_user
@@ -97,7 +98,8 @@ def report_edit(request, pk):
     sections = list(campaign_structure(report.campaign).sections)
     action = request.POST.get("action", "save")
     form = ReportForm(request.POST, measures=measures, sections=sections)
-    formset = CommendationFormSet(request.POST, prefix=COMMENDATION_PREFIX)
+    awards = campaign_forms(report.campaign)
+    formset = CommendationFormSet(request.POST, prefix=COMMENDATION_PREFIX, awards=awards)
     form_valid = form.is_valid()
     base = _posted_base(request, report)
     known = _commendation_pks(base)
@@ -310,16 +312,23 @@ def _render_edit(request, report, page, *, evidence_form=None, outliers=None):
     if page.bound:
         form = ReportForm(data, measures=measures, sections=sections, goals=goals, signer_title=title)
         form.is_valid()
-        form.add_problems(page.held)
+        form.add_problems({k: v for k, v in page.held.items() if merge.split(k)[0] != merge.COMMENDATION})
     else:
         form = ReportForm(initial=data, measures=measures, sections=sections, goals=goals, signer_title=title)
 
     rows, row_keys = _form_rows(page)
+    awards = campaign_forms(report.campaign)
     if page.bound:
-        formset = CommendationFormSet(commendation_data(rows, COMMENDATION_PREFIX), prefix=COMMENDATION_PREFIX)
+        data = commendation_data(rows, COMMENDATION_PREFIX)
+        formset = CommendationFormSet(data, prefix=COMMENDATION_PREFIX, awards=awards)
         formset.is_valid()
+        # What the merge held back of a row (a rule of the campaign's catalogue) shows on the row.
+        for row_form, row_key in zip(formset.forms, row_keys, strict=False):
+            if row_key in page.held:
+                field_name = "award_form" if "award_form" in row_form.fields and awards is not None else None
+                row_form.add_error(field_name, page.held[row_key])
     else:
-        formset = CommendationFormSet(initial=rows, prefix=COMMENDATION_PREFIX)
+        formset = CommendationFormSet(initial=rows, prefix=COMMENDATION_PREFIX, awards=awards)
 
     names = {measure.code: measure.name for measure in measures}
     views = {conflict.key: _conflict_view(conflict, page, names) for conflict in page.conflicts}
@@ -336,6 +345,7 @@ def _render_edit(request, report, page, *, evidence_form=None, outliers=None):
         "results": results,
         "outliers": outliers,
         "evidence_list": list(report.evidence.select_related("uploaded_by")),
+        "commendations": list(report.commendations.all()),
     }
     context.update(
         page=page,
@@ -417,8 +427,11 @@ def _shown(kind, value):
     if kind == merge.COMMENDATION:
         if value is None:
             return _("(đã xóa dòng này)")
+        row = merge.commendation_row(value)
         kinds = dict(CommendationKind.choices)
-        return " — ".join([str(kinds.get(value[0], value[0])), *value[1:]])
+        person = ", ".join(part for part in (row["position"], row["work_unit"]) if part)
+        parts = [str(kinds.get(row["kind"], row["kind"])), row["name"], person, row["award"], row["achievement"]]
+        return " — ".join(str(part) for part in parts if part)
     if isinstance(value, bool):
         return _("Có") if value else _("Không")
     return value or _("(để trống)")

@@ -194,6 +194,24 @@ class RowConflict(LayoutObject):
         return render_to_string("reports/form/conflict.html", {"conflict": form.conflict})
 
 
+class LegacyAward(LayoutObject):
+    """Above the award select: the text of a proposal written before the catalogue, while no
+    form is chosen for it."""
+
+    def __init__(self):
+        self.fields = []
+
+    def render(self, form, context, template_pack=TEMPLATE_PACK, **kwargs):
+        legacy = getattr(form, "legacy_award", "")
+        if not legacy:
+            return ""
+        return format_html(
+            '<p class="small text-body-secondary mb-1 legacy-award">{}</p>',
+            gettext("Đề nghị cũ ghi: “%(award)s”. Khi sửa dòng này, chọn hình thức trong danh mục.")
+            % {"award": legacy},
+        )
+
+
 class Signer(LayoutObject):
     """Who signs the printed report: name, title, a deputy signing for the head, each with
     its conflict when there is one. Takes merge key → field name."""

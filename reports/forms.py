@@ -22,7 +22,7 @@ from campaigns.models import Campaign, UnitGroup, UnitKind
 from campaigns.numbers import NumberError, format_vn_number, parse_vn_number
 
 from . import merge
-from .form_layout import MeasureRow, Narrative, RowConflict, Section, Signer
+from .form_layout import LegacyAward, MeasureRow, Narrative, RowConflict, Section, Signer
 from .models import CommendationKind, ReportStatus
 from .text import TextRule
 from .validation import check_value
@@ -290,37 +290,108 @@ class ReportForm(forms.Form):
             self.add_error(field, message)
 
 
+class AwardSelect(forms.Select):
+    """The catalogue's forms, each option saying whom it is for (`data-for`), so the page
+    offers only the forms for the kind chosen on the row (static/js/report_edit.js)."""
+
+    def __init__(self, *args, recipients=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recipients = recipients or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value in self.recipients:
+            option["attrs"]["data-for"] = " ".join(self.recipients[value])
+        return option
+
+
 class CommendationForm(forms.Form):
+    """One proposal row. With the campaign's award catalogue (`awards`: code → AwardForm)
+    the award is chosen from it and stored with its name; without one it is free text. A row
+    saved as free text before the catalogue keeps its text (in a hidden field) until the
+    officer changes the row: then reports.merge asks for a form from the catalogue."""
+
     id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kind = forms.ChoiceField(label=_("Đối tượng"), choices=[("", "—")] + list(CommendationKind.choices))
     name = forms.CharField(
         label=_("Tên tập thể / cá nhân"), max_length=255, validators=[TextRule(_("Tên tập thể / cá nhân"))]
     )
-    achievement = forms.CharField(
-        label=_("Thành tích"),
-        widget=forms.Textarea(attrs={"rows": 2}),
-        validators=[TextRule(_("Thành tích"), "achievement")],
+    position = forms.CharField(
+        label=_("Chức vụ"),
+        required=False,
+        max_length=255,
+        help_text=_("Bắt buộc với cá nhân."),
+        validators=[TextRule(_("Chức vụ"))],
+    )
+    work_unit = forms.CharField(
+        label=_("Đơn vị công tác"), required=False, max_length=255, validators=[TextRule(_("Đơn vị công tác"))]
     )
     award = forms.CharField(
         label=_("Hình thức khen thưởng đề nghị"),
         max_length=255,
         validators=[TextRule(_("Hình thức khen thưởng đề nghị"))],
     )
+    award_form = forms.CharField(widget=forms.HiddenInput, required=False)
+    achievement = forms.CharField(
+        label=_("Thành tích"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[TextRule(_("Thành tích"), "achievement")],
+    )
+
+    def __init__(self, *args, awards=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.awards = awards
+        if awards is not None:
+            self.fields["award"].required = False
+            self.fields["award"].widget = forms.HiddenInput()
+            self.fields["award_form"] = forms.ChoiceField(
+                label=_("Hình thức khen thưởng đề nghị"),
+                required=False,
+                choices=[("", "—")] + [(code, award_label(form)) for code, form in awards.items()],
+                widget=AwardSelect(recipients={code: form.recipients for code, form in awards.items()}),
+            )
+
+    @property
+    def legacy_award(self):
+        """The free text of a row saved before the catalogue, while no form is chosen."""
+        if self.awards is None or self["award_form"].value():
+            return ""
+        return self["award"].value() or ""
 
     def clean(self):
+        from commendations.awards import row_problems, with_award
+
         cleaned = super().clean()
-        for field in ("name", "achievement", "award"):
-            if field in cleaned:
+        for field in ("name", "position", "work_unit", "achievement", "award"):
+            if isinstance(cleaned.get(field), str):
                 cleaned[field] = _clean_text(cleaned[field])
+        if self.awards is None:
+            cleaned["award_form"] = ""
+        problems = row_problems(cleaned, forms=self.awards)
+        if self.awards is not None and not cleaned.get("award_form") and cleaned.get("award"):
+            problems.pop("award_form", None)  # a free-text row as saved: asked for only when changed
+        for field, message in problems.items():
+            if field in self.fields and field not in self.errors and field in cleaned:
+                self.add_error(field, message)
+        if not self.errors:
+            cleaned.update(with_award(cleaned, self.awards) if cleaned.get("award_form") else {})
         return cleaned
+
+
+def award_label(form):
+    from commendations.awards import recipients_text
+
+    return f"{form.name} ({recipients_text(form)})"
 
 
 class BaseCommendationFormSet(forms.BaseFormSet):
     """The proposals, each row keeping its stored identity (its pk, in a hidden field)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, awards=None, **kwargs):
+        kwargs.setdefault("form_kwargs", {})["awards"] = awards
         super().__init__(*args, **kwargs)
-        self.helper = commendation_helper()
+        self.awards = awards
+        self.helper = commendation_helper(catalogue=awards is not None)
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -343,7 +414,7 @@ class BaseCommendationFormSet(forms.BaseFormSet):
         return keys
 
     def edits(self, known):
-        """merge key → the row ([kind, name, achievement, award]; None: removed;
+        """merge key → the row (merge.COMMENDATION_FIELDS; None: removed;
         merge.Unparsed: not valid) for the rows this formset changed or added."""
         self.errors  # noqa: B018 — validates every row
         mine = {}
@@ -422,19 +493,34 @@ def report_form_helper(form, goals):
     return helper
 
 
-def commendation_helper():
-    """One commendation proposal: a line on a wide screen, a card on a phone."""
+def commendation_helper(*, catalogue=False):
+    """One commendation proposal: two lines on a wide screen, a card on a phone. With a
+    catalogue the award is a select (a free-text row's old text shown above it)."""
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
     helper.template = "reports/form/commendation_formset.html"
+    if catalogue:
+        award = Column(
+            LegacyAward(),
+            Field("award_form", css_class="form-select-sm"),
+            "award",
+            css_class="col-md-3",
+        )
+    else:
+        award = Column("award_form", Field("award", css_class="form-control-sm"), css_class="col-md-3")
     helper.layout = Layout(
         "id",
         Row(
             Column(Field("kind", css_class="form-select-sm"), css_class="col-md-2"),
             Column(Field("name", css_class="form-control-sm"), css_class="col-md-3"),
-            Column(Field("achievement", css_class="form-control-sm"), css_class="col-md-3"),
-            Column(Field("award", css_class="form-control-sm"), css_class="col-md-3"),
+            Column(Field("position", css_class="form-control-sm"), css_class="col-md-2"),
+            Column(Field("work_unit", css_class="form-control-sm"), css_class="col-md-2"),
+            award,
+            css_class="g-2",
+        ),
+        Row(
+            Column(Field("achievement", css_class="form-control-sm"), css_class="col-md-11"),
             Column(Field("DELETE"), css_class="col-md-1 pt-md-4"),
             css_class="g-2",
         ),

@@ -15,7 +15,9 @@ Every field is merged on its own. Keys:
     figure:<measure>     the figure: a number (canonical string), NO_DATA, or None (blank)
     note:<measure>       the note beside the figure
     narrative:<section>  a section's narrative
-    commendation:<pk>    a commendation proposal [kind, name, achievement, award]; None: removed
+    commendation:<pk>    a commendation proposal [kind, name, achievement, award, position,
+                         work_unit, award_form] (award_form: the code of the form chosen from
+                         the campaign's catalogue, "" for free text); None: removed
     commendation:+<n>    a proposal this form adds
     signer:name          who signs the printed report; signer:title their title;
     signer:deputy        whether a deputy signs for the head (True/False)
@@ -37,13 +39,13 @@ from django.db.models import Max
 
 from campaigns.numbers import format_vn_number
 from campaigns.structure import campaign_structure
+from commendations.awards import campaign_forms, row_problems, with_award
 
 from .models import Commendation, EventAction, MeasureValue, Narrative, ReportEvent
 from .services import (
     ConcurrentEdit,
     ReportError,
     bump_version,
-    commendation_problems,
     commendations_problem,
     report_measures,
     report_reread,
@@ -53,7 +55,7 @@ from .validation import check_unit_values
 
 FIGURE, NOTE, NARRATIVE, COMMENDATION, SIGNER = "figure", "note", "narrative", "commendation", "signer"
 NO_DATA = "no-data"
-COMMENDATION_FIELDS = ("kind", "name", "achievement", "award")
+COMMENDATION_FIELDS = ("kind", "name", "achievement", "award", "position", "work_unit", "award_form")
 # signer:<name> → the report's column.
 SIGNER_FIELDS = {"name": "signer_name", "title": "signer_title", "deputy": "signer_is_deputy"}
 BASE_SALT = "reports.report-form.base"
@@ -108,6 +110,26 @@ def _text(value):
     return str(value).replace("\r\n", "\n").strip()
 
 
+def commendation_value(row):
+    """A stored proposal as its merge value."""
+    values = [getattr(row, name) for name in COMMENDATION_FIELDS[:-1]]
+    return [*values, row.award_form.code if row.award_form_id else ""]
+
+
+def commendation_row(value):
+    """A proposal's merge value as a dict of its fields. A value written before a field
+    existed (a base signed by an older form) reads that field as blank."""
+    value = list(value) + [""] * (len(COMMENDATION_FIELDS) - len(value))
+    return dict(zip(COMMENDATION_FIELDS, value, strict=True))
+
+
+def _complete(field_key, value):
+    """A proposal's value with every field (see commendation_row); other values as they are."""
+    if split(field_key)[0] == COMMENDATION and isinstance(value, (list, tuple)):
+        return [commendation_row(value)[name] for name in COMMENDATION_FIELDS]
+    return value
+
+
 def same(a, b):
     """Whether two values of a field mean the same (texts compared without their line-ending
     style and surrounding blanks, which a browser's text area changes)."""
@@ -128,8 +150,8 @@ def report_state(report):
         state[key(NOTE, stored.measure.code)] = stored.note
     for narrative in report.narratives.select_related("section"):
         state[key(NARRATIVE, narrative.section.code)] = narrative.text
-    for row in report.commendations.all():
-        state[key(COMMENDATION, row.pk)] = [getattr(row, name) for name in COMMENDATION_FIELDS]
+    for row in report.commendations.select_related("award_form"):
+        state[key(COMMENDATION, row.pk)] = commendation_value(row)
     for name, column in SIGNER_FIELDS.items():
         state[key(SIGNER, name)] = getattr(report, column)
     return {field_key: value for field_key, value in state.items() if not same(value, blank(field_key))}
@@ -165,9 +187,8 @@ def base_from_token(token, report_pk):
         return None
     if not isinstance(payload, dict) or payload.get("report") != report_pk:
         return None
-    return Base(
-        version=int(payload["version"]), state=dict(payload["state"]), pending=frozenset(payload.get("pending", ()))
-    )
+    state = {field_key: _complete(field_key, value) for field_key, value in dict(payload["state"]).items()}
+    return Base(version=int(payload["version"]), state=state, pending=frozenset(payload.get("pending", ())))
 
 
 # --- the merge ----------------------------------------------------------------------------
@@ -242,6 +263,7 @@ def report_save_edits(*, report, by, base, mine, unresolved=(), submit=False):
     if not report.editable:
         raise ReportError("Báo cáo đã gửi, không sửa được. Chờ Sở Nội vụ trả lại nếu cần điều chỉnh.")
     measures = report_measures(report)
+    mine = {field_key: _complete(field_key, value) for field_key, value in mine.items()}
     for attempt in range(MERGE_ATTEMPTS):
         if attempt:
             report_reread(report)
@@ -338,9 +360,13 @@ def _hold_text_breakers(report, measures, theirs, writes):
         field_key = key(NARRATIVE, field.removeprefix("narrative_"))
         held[field_key] = message
         del writes[field_key]
+    forms = None
+    if any(split(field_key)[0] == COMMENDATION for field_key in writes):
+        forms = campaign_forms(report.campaign)
     for field_key, value in list(writes.items()):
         if split(field_key)[0] == COMMENDATION and value is not None:
-            problems = commendation_problems(dict(zip(COMMENDATION_FIELDS, value, strict=True)))
+            row = {name: _text(part) for name, part in commendation_row(value).items()}
+            problems = row_problems(row, forms=forms)
             if problems:
                 held[field_key] = "; ".join(problems.values())
                 del writes[field_key]
@@ -366,6 +392,7 @@ def _write(report, measures, theirs, writes):
     by_code = {measure.code: measure for measure in measures}
     sections = campaign_structure(report.campaign).section_by_code
     changes, created, signer, figures, narratives = [], {}, {}, {}, {}
+    forms = campaign_forms(report.campaign) if any(split(k)[0] == COMMENDATION for k in writes) else None
     for field_key, value in sorted(writes.items(), key=_write_order):
         kind, name = split(field_key)
         if kind in (FIGURE, NOTE):
@@ -380,7 +407,7 @@ def _write(report, measures, theirs, writes):
             narratives[name] = _text(value)
             changes.append({"section": name, "narrative": True})
         elif kind == COMMENDATION:
-            entry, pk = _write_commendation(report, name, value)
+            entry, pk = _write_commendation(report, name, value, forms)
             if entry:
                 changes.append(entry)
             if pk is not None and name.startswith("+"):
@@ -427,7 +454,7 @@ def _write_order(item):
     return (0, 0, field_key)
 
 
-def _write_commendation(report, name, value):
+def _write_commendation(report, name, value, forms):
     existing = None
     if not name.startswith("+"):
         existing = report.commendations.filter(pk=int(name)).first()
@@ -436,7 +463,9 @@ def _write_commendation(report, name, value):
             return None, None
         existing.delete()
         return {"commendation": existing.name, "old": existing.name, "new": None}, None
-    fields = dict(zip(COMMENDATION_FIELDS, (_text(part) for part in value), strict=True))
+    fields = with_award({name: _text(part) for name, part in commendation_row(value).items()}, forms)
+    code = fields.pop("award_form")
+    fields["award_form"] = forms[code] if code else None
     if existing is None:
         order = (report.commendations.aggregate(last=Max("order"))["last"] or 0) + 1
         row = Commendation.objects.create(report=report, order=order, **fields)

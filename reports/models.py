@@ -252,6 +252,17 @@ class Commendation(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def person_details(self):
+        """A person's position and work unit (“Chủ tịch UBND xã, xã Mường Ảng”); "" when none."""
+        return ", ".join(part for part in (self.position, self.work_unit) if part)
+
+    @property
+    def recipient(self):
+        """The name as documents list it, with a person's position and unit in brackets."""
+        details = self.person_details
+        return f"{self.name} ({details})" if details else self.name
+
 
 def evidence_path(instance, filename):
     return f"evidence/{instance.report.campaign_id}/{instance.report.unit_id}/{filename}"

@@ -112,11 +112,13 @@ def text_problems(report, *, measures, notes=None, narratives=None, commendation
 
 def commendation_problems(row, *, number=None):
     """field → message for the texts of one commendation proposal (a dict with name,
-    achievement, award) that break the text rule; the messages name the proposal by its
-    `number` on the form, else by its name."""
+    achievement, award, and for a person position and work_unit) that break the text rule;
+    the messages name the proposal by its `number` on the form, else by its name."""
     problems = {}
     for field, name, max_chars in (
         ("name", gettext("Tên tập thể / cá nhân"), 255),
+        ("position", gettext("Chức vụ"), 255),
+        ("work_unit", gettext("Đơn vị công tác"), 255),
         ("achievement", gettext("Thành tích"), achievement_max_chars()),
         ("award", gettext("Hình thức khen thưởng đề nghị"), 255),
     ):
@@ -127,7 +129,7 @@ def commendation_problems(row, *, number=None):
                 "name": str(row.get("name", ""))[:80],
                 "field": name,
             }
-        message = text_problem(label, row.get(field), max_chars=max_chars)
+        message = text_problem(label, row.get(field) or "", max_chars=max_chars)
         if message:
             problems[field] = message
     return problems
@@ -348,13 +350,21 @@ def _value_changes(code, old, new_value, new_note, new_no_data):
     return entries
 
 
-COMMENDATION_FIELDS = ("kind", "name", "achievement", "award")
+COMMENDATION_FIELDS = ("kind", "name", "achievement", "award", "position", "work_unit", "award_form")
+
+
+def _commendation_tuple(row):
+    """A proposal (a model row or a dict: position, work unit and the AwardForm optional)
+    as a comparable tuple."""
+    get = row.get if isinstance(row, dict) else lambda field, default=None: getattr(row, field, default)
+    values = tuple((get(field, "") or "") for field in COMMENDATION_FIELDS[:-1])
+    return (*values, get("award_form", None))
 
 
 def _replace_commendations(report, rows):
     """Make the report's proposals exactly `rows` (in order); return the change entries."""
-    old = [tuple(getattr(row, field) for field in COMMENDATION_FIELDS) for row in report.commendations.all()]
-    new = [tuple(row[field] for field in COMMENDATION_FIELDS) for row in rows]
+    old = [_commendation_tuple(row) for row in report.commendations.select_related("award_form")]
+    new = [_commendation_tuple(row) for row in rows]
     if old == new:
         return []
     report.commendations.all().delete()

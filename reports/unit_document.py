@@ -132,7 +132,7 @@ def values_table(unit, sections):
 
 def commendations_table(unit, commendations):
     rows = [
-        (str(index), item.get_kind_display(), item.name, item.achievement, item.award)
+        (str(index), item.get_kind_display(), item.recipient, item.achievement, item.award)
         for index, item in enumerate(commendations, start=1)
     ]
     sources = [(unit.name, f"đề nghị khen thưởng “{item.name}”") for item in commendations]

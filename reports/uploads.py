@@ -1,5 +1,7 @@
 """Evidence files: what may be uploaded (checked by content, never by the name), how the
-stored name is made safe, and the two domain actions that add and remove a file."""
+stored name is made safe, and the two domain actions that add and remove a file. Dossier
+files of commendation proposals (commendations.proposals) pass the same checks
+(`check_evidence`, `upload_names`)."""
 
 import re
 import unicodedata
@@ -105,6 +107,13 @@ def check_evidence(upload):
     return content_type
 
 
+def upload_names(upload, content_type):
+    """(the name as uploaded, without any path; the name to store it under: unique, safe,
+    with the extension of its checked content) of an upload `check_evidence` accepted."""
+    original = PurePosixPath(str(upload.name).replace("\\", "/")).name[:255]
+    return original, f"{uuid.uuid4().hex[:12]}-{safe_file_name(original, ALLOWED_TYPES[content_type])}"
+
+
 def evidence_add(*, report, by, upload, description=""):
     """Store an evidence file for an editable report and record it in the history."""
     if not report.editable:
@@ -114,8 +123,7 @@ def evidence_add(*, report, by, upload, description=""):
     if message:
         raise EvidenceError(message, field="description")
     content_type = check_evidence(upload)
-    original = PurePosixPath(str(upload.name).replace("\\", "/")).name[:255]
-    stored_name = f"{uuid.uuid4().hex[:12]}-{safe_file_name(original, ALLOWED_TYPES[content_type])}"
+    original, stored_name = upload_names(upload, content_type)
     with transaction.atomic():
         if report_lock(report)["status"] not in EDITABLE_STATUSES:
             raise EvidenceError("Báo cáo đã gửi, không thêm minh chứng được.")

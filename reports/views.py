@@ -175,7 +175,7 @@ def _report_context(request, report):
         "measures": measures,
         "sections": sections,
         "results": results,
-        "commendations": list(report.commendations.all()),
+        "commendations": list(report.commendations.select_related("award_form")),
         "evidence_list": list(report.evidence.select_related("uploaded_by")),
         "events": history(report, measures),
         "can_edit": can_edit,

@@ -297,7 +297,7 @@ def summary_document(summary, collected, prose):
                     f"{group_index}.{index}",
                     item.report.unit.name if index == 1 else "",
                     item.get_kind_display(),
-                    item.name,
+                    item.recipient,
                     item.achievement,
                     item.award,
                 )

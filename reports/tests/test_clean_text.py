@@ -282,7 +282,7 @@ def test_the_merge_service_holds_texts_over_the_limits_whoever_calls_it(report, 
             "narrative:I": "a" * 41,
             "narrative:II": "a" * 40,
             "commendation:+0": ["collective", "Phòng Văn hóa huyện", "x" * 31, "Bằng khen"],
-            "commendation:+1": ["individual", "Lò Văn Bình", "x" * 30, "Giấy khen"],
+            "commendation:+1": ["individual", "Lò Văn Bình", "x" * 30, "Giấy khen", "Trưởng thôn"],
         },
     )
     assert "vượt giới hạn 40 ký tự" in outcome.held["narrative:I"]

@@ -153,7 +153,7 @@ def test_commendation_rows_merge_by_their_identity(report, officer_a, colleague)
     # A edits the first proposal's award; B removes the second and adds one.
     edited = ["collective", "Phòng Nội vụ", "Hoàn thành tốt", "Bằng khen"]
     report_save_edits(report=report, by=officer_a, base=opened(report), mine={first_key: edited})
-    added = ["individual", "Quàng Thị Lan", "Giáo viên giỏi", "Giấy khen"]
+    added = ["individual", "Quàng Thị Lan", "Giáo viên giỏi", "Giấy khen", "Giáo viên"]
     outcome = report_save_edits(
         report=report,
         by=colleague,
@@ -307,7 +307,16 @@ def test_state_lists_what_is_stored(report):
     assert state[figure("records_online")] == "572"
     assert state[merge.key(merge.NARRATIVE, "I")] == "Đã triển khai."
     pks = list(Commendation.objects.filter(report=report).values_list("pk", flat=True))
-    assert state[merge.key(merge.COMMENDATION, pks[0])] == ["collective", "Phòng Nội vụ", "Hoàn thành tốt", "Giấy khen"]
+    # kind, name, achievement, award, position, work unit, the catalogue form's code ("": free text).
+    assert state[merge.key(merge.COMMENDATION, pks[0])] == [
+        "collective",
+        "Phòng Nội vụ",
+        "Hoàn thành tốt",
+        "Giấy khen",
+        "",
+        "",
+        "",
+    ]
     assert merge.key(merge.NOTE, "records_total") not in state  # blank fields are implied
 
 

@@ -220,7 +220,14 @@ def test_narratives_are_saved_per_section(report, officer_a, client_for):
 
 
 ROW = {"kind": "collective", "name": "Phòng Văn hóa huyện", "achievement": "Tổ chức 12 buổi", "award": "Bằng khen"}
-ROW2 = {"kind": "individual", "name": "Lò Văn Minh", "achievement": "Trồng 5.000 cây", "award": "Giấy khen"}
+ROW2 = {
+    "kind": "individual",
+    "name": "Lò Văn Minh",
+    "position": "Trưởng bản",
+    "work_unit": "Bản Mường Ảng",
+    "achievement": "Trồng 5.000 cây",
+    "award": "Giấy khen",
+}
 
 
 def test_commendation_rows_are_added_and_removed(report, officer_a, client_for):

@@ -35,6 +35,28 @@
     if (!form) {
       return;
     }
+    // A proposal's award select offers the catalogue's forms for the kind chosen on its row
+    // (the server checks it all the same); the form already chosen always stays visible.
+    function offerAwards(row) {
+      var kind = row.querySelector("select[name$='-kind']");
+      var award = row.querySelector("select[name$='-award_form']");
+      if (!kind || !award) {
+        return;
+      }
+      Array.prototype.forEach.call(award.options, function (option) {
+        var forKinds = option.dataset.for;
+        var other = forKinds && forKinds.split(" ").indexOf(kind.value) < 0;
+        option.hidden = Boolean(kind.value && other && !option.selected);
+      });
+    }
+    document.querySelectorAll(".commendation-row").forEach(function (row) {
+      offerAwards(row);
+      row.addEventListener("change", function (event) {
+        if (event.target.matches("select[name$='-kind']")) {
+          offerAwards(row);
+        }
+      });
+    });
     // Dirty from the start when the page came back with typed work that is not saved yet.
     var dirty = form.dataset.dirty === "true";
     form.addEventListener("input", function () {

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import demo_two_factor
 from campaigns.demo import DEMO_PASSWORD, NAMED_ACCOUNTS, demo_accounts, demo_campaigns
+from commendations.demo import demo_proposals
 from reports.demo import demo_reports
 
 NOT_PRODUCTION = "--i-know-this-is-not-production"
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         rows = demo_accounts(campaigns=campaigns)
         for campaign in campaigns:
             summary = demo_reports(campaign=campaign)
+            summary = " ".join(part for part in (summary, demo_proposals(campaign=campaign)) if part)
             self.stdout.write(self.style.SUCCESS(f"Phong trào {campaign.code} đã sẵn sàng. {summary}"))
         self.stdout.write("")
         self.stdout.write(f"Tài khoản mẫu (mật khẩu chung: {DEMO_PASSWORD})")
