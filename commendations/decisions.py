@@ -91,10 +91,10 @@ class DecisionForm(forms.Form):
         help_text=_("CHỦ TỊCH hoặc PHÓ CHỦ TỊCH (ký thay Chủ tịch)."),
     )
     signer_name = forms.CharField(
-        label=_("Người ký"),
+        label=_("Họ tên người ký"),
         max_length=120,
         required=False,
-        validators=[TextRule(_("Người ký"))],
+        validators=[TextRule(_("Họ tên người ký"))],
         widget=_text_widget(autocomplete="off"),
     )
 
