@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from commendations.models import CommendationPrint, Decision, ProposalAction, ProposalEvent
@@ -266,3 +267,29 @@ def test_a_print_that_fails_says_so(client_for, reviewer, leader, listed, monkey
     assert job.status == "failed" and "Mã tham chiếu" in job.error
     status = client_for(leader).get(url("print_status", job.pk)).content.decode()
     assert "Không in được văn bản." in status and "layout failed" not in status
+
+
+def test_a_print_left_running_by_a_dead_worker_is_requeued(listed, settings):
+    from reports.jobs import jobs_sweep_stale
+    from reports.tasks import JOB_TASKS
+
+    assert CommendationPrint in JOB_TASKS  # the scheduled sweep looks at commendation prints too
+    job = CommendationPrint.objects.create(
+        campaign=listed["flag"].report.campaign, kind="to-trinh", status="running", attempts=1
+    )
+    long_ago = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_AFTER_SECONDS + 60)
+    CommendationPrint.objects.filter(pk=job.pk).update(heartbeat_at=long_ago, started_at=long_ago)
+    enqueued = []
+    assert jobs_sweep_stale(models=[CommendationPrint], enqueue=lambda model, pk: enqueued.append(pk)) == (1, 0)
+    assert enqueued == [job.pk]
+    job.refresh_from_db()
+    assert job.status == "queued"
+
+
+def test_certificates_need_a_name_of_a_form_that_prints_one(client_for, reviewer, listed, signed_decision):
+    from commendations.models import AwardForm
+
+    AwardForm.objects.update(certificate=False)
+    response = client_for(reviewer).post(url("document_print", CODE, "bang-khen"), {"paper": "plain"}, follow=True)
+    assert "chưa có tên nào thuộc hình thức được in bằng" in response.content.decode()
+    assert not CommendationPrint.objects.exists()
