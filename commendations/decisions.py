@@ -22,9 +22,8 @@ from reports.models import JobStatus, ReportPrint
 from reports.text import TextRule
 
 from .certificates import LAYOUTS, PLAIN, CertificatesRefused, certificates, certificates_pdf
-from .documents import decision_document, document_files, printed_names, submission_document
+from .documents import campaign_list, decision_document, document_files, printed_names, submission_document
 from .models import CommendationPrint, Decision, DocumentKind, ProposalAction, ProposalEvent
-from .selectors import decision_list
 
 # `123/QĐ-UBND`, `45/TTr-SNV`: the number, then the symbol, its parts joined by hyphens.
 NUMBER = re.compile(r"^(\d{1,5})/([0-9A-Za-zĐđ]+(?:-[0-9A-Za-zĐđ]+)+)$")
@@ -185,7 +184,7 @@ def decision_save(*, campaign, values, by):
             detail = {"number": decision.number, "signed_on": decision.signed_on.isoformat()}
             ProposalEvent.objects.bulk_create(
                 ProposalEvent(proposal=proposal, action=ProposalAction.DECIDED, by=by, detail=detail)
-                for group in decision_list(campaign)
+                for group in campaign_list(campaign)
                 for proposal in group.proposals
             )
     return decision
@@ -218,7 +217,7 @@ def commendation_print_request(*, campaign, kind, by, paper=None, now=None):
     now = now or timezone.now()
     options = print_options(kind, paper)
     if kind == DocumentKind.CERTIFICATES:
-        certificates(campaign, decision_of(campaign), decision_list(campaign))  # refuses early, with its reason
+        certificates(campaign, decision_of(campaign), campaign_list(campaign))  # refuses early, with its reason
     with transaction.atomic():
         if by is not None:
             user_lock(by)
@@ -243,7 +242,7 @@ def commendation_print_render(*, job):
     job_progress(job, stage="Đang lập danh sách", progress=10)
     campaign = job.campaign
     decision = decision_of(campaign)
-    groups = decision_list(campaign)
+    groups = campaign_list(campaign)
     created = job.started_at or timezone.now()
     docx = None
     job_progress(job, stage="Đang dựng trang", progress=30)

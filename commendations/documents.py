@@ -4,8 +4,9 @@ list (Danh sách) attached as a Phụ lục. They are rendered by the summary's 
 (reports.summary.html + reports.pdf for the PDF, reports.summary.docx for Word), so the two
 files of a document say the same thing and follow Nghị định 30/2020/NĐ-CP the same way.
 
-Input is the decision's list, `commendations.selectors.decision_list(campaign)`: the approved
-proposals grouped by award form in catalogue order. A document is marked DỰ THẢO until its
+Input is the decision's list, `campaign_list(campaign)`: the approved proposals grouped by
+award form in catalogue order (commendations.selectors.decision_list), units named as in the
+campaign. A document is marked DỰ THẢO until its
 own number is entered on the decision (the Tờ trình's, the Quyết định's).
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from campaigns.models import Unit
 from campaigns.numbers import format_vn_date, format_vn_number
 from reports.models import COUNTED_STATUSES, Commendation, CommendationKind, CouncilResult, ReviewStatus
 from reports.pdf import (
@@ -26,6 +28,8 @@ from reports.pdf import (
     recipient_lines,
 )
 from reports.summary.document import Appendix, Closing, Document, Header, Heading, Paragraph, Table
+
+from .selectors import decision_list
 
 SUBMISSION_SYMBOL = "TTr-SNV"
 DECISION_SYMBOL = "QĐ-UBND"
@@ -62,6 +66,17 @@ DECISION_RECIPIENTS = (
     "Sở Nội vụ (Ban Thi đua - Khen thưởng)",
     "Lưu: VT, KSTT",
 )
+
+
+def campaign_list(campaign):
+    """The decision's list (`decision_list`) with each proposing unit named as it was during
+    the campaign: what every page, print and export of the decision shows."""
+    groups = decision_list(campaign)
+    units = {unit.pk: unit for unit in Unit.objects.as_in(campaign, participants_only=False)}
+    for group in groups:
+        for proposal in group.proposals:
+            proposal.report.unit = units.get(proposal.report.unit_id, proposal.report.unit)
+    return groups
 
 
 def roman(number):

@@ -22,10 +22,9 @@ from reports.print_views import job_file_response
 
 from .certificates import LAYOUTS, CertificatesRefused, certificate_groups
 from .decisions import DecisionForm, commendation_print_request, decision_of, decision_save
-from .documents import group_kind_counts, kind_counts_text
+from .documents import campaign_list, group_kind_counts, kind_counts_text
 from .exports import decision_list_workbook
 from .models import CommendationPrint, DocumentKind
-from .selectors import decision_list
 
 
 def campaign_for_user(user, code, *, write=False):
@@ -45,7 +44,7 @@ def commendation_print_for_user(user, pk):
 
 def _page(request, campaign, form=None, *, limited=None, status=200):
     decision = decision_of(campaign)
-    groups = decision_list(campaign)
+    groups = campaign_list(campaign)
     can_edit = is_reviewer(request.user)
     if can_edit and form is None:
         form = DecisionForm(initial={name: getattr(decision, name) for name in DecisionForm.base_fields})
@@ -83,7 +82,7 @@ def decision_page(request, code):
 def decision_xlsx(request, code):
     """The list as an Excel workbook (reviewers and leaders)."""
     campaign = campaign_for_user(request.user, code)
-    workbook = decision_list_workbook(decision_list(campaign))
+    workbook = decision_list_workbook(campaign_list(campaign))
     response = HttpResponse(workbook_bytes(workbook), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, f"danh-sach-khen-thuong-{campaign.code}.xlsx")
     return response

@@ -8,8 +8,7 @@ from docx import Document as WordFile
 
 from commendations.certificates import BLANK, PLAIN, CertificatesRefused, certificates, certificates_pdf
 from commendations.decisions import decision_of
-from commendations.documents import decision_document, document_files, submission_document
-from commendations.selectors import decision_list
+from commendations.documents import campaign_list, decision_document, document_files, submission_document
 from reports.tests.pdf_reading import assert_liberation_serif_embedded, pdf_reader, pdf_text
 
 pytest_plugins = ["commendations.tests.outputs_data"]
@@ -29,7 +28,7 @@ def docx_text(data):
 
 
 def files(build, campaign):
-    document = build(campaign, decision_of(campaign), decision_list(campaign))
+    document = build(campaign, decision_of(campaign), campaign_list(campaign))
     return document, *document_files(document)
 
 
@@ -110,12 +109,12 @@ def test_the_submission_reports_the_review_and_counts_per_form(campaign, listed)
 # --- certificates ------------------------------------------------------------------------------
 def test_certificates_are_refused_before_the_decision_is_numbered(campaign, listed):
     with pytest.raises(CertificatesRefused, match="số và ngày ký"):
-        certificates(campaign, decision_of(campaign), decision_list(campaign))
+        certificates(campaign, decision_of(campaign), campaign_list(campaign))
 
 
 @pytest.mark.parametrize("layout", [PLAIN, BLANK])
 def test_one_landscape_page_per_name_of_a_certificate_form(campaign, signed_decision, layout):
-    items = certificates(campaign, signed_decision, decision_list(campaign))
+    items = certificates(campaign, signed_decision, campaign_list(campaign))
     pdf = certificates_pdf(items, layout)
     reader = pdf_reader(pdf)
     names = ["Phòng Nội vụ huyện Mường Ảng", "Hộ ông Quàng Văn Tươi", "Ông Lường Văn Sơn", "Bà Lò Thị Mai"]
@@ -139,6 +138,15 @@ def test_a_long_achievement_stays_on_its_page(campaign, signed_decision, listed)
     person = listed["person"]
     person.achievement = "Đã có thành tích xuất sắc. " * 80
     person.save()
-    items = certificates(campaign, signed_decision, decision_list(campaign))
+    items = certificates(campaign, signed_decision, campaign_list(campaign))
     for layout in (PLAIN, BLANK):
         assert len(pdf_reader(certificates_pdf(items, layout)).pages) == 4
+
+
+def test_units_are_named_as_they_were_during_the_campaign(campaign, listed):
+    from campaigns.models import Unit
+
+    Unit.objects.filter(code="h-muong-ang").update(name="Xã Mường Ảng (sau sắp xếp)")
+    _document, pdf, docx = files(decision_document, campaign)
+    for text in (pdf_text(pdf), docx_text(docx)):
+        assert "Huyện Mường Ảng" in text and "sau sắp xếp" not in text
