@@ -281,6 +281,7 @@ CELERY_TASK_ROUTES = {
     "reports.tasks.render_summary_part": {"queue": "summary"},
     "reports.tasks.merge_summary": {"queue": "summary"},
     "reports.tasks.render_report_print": {"queue": "prints"},
+    "commendations.tasks.render_commendation_print": {"queue": "prints"},
     "reports.tasks.render_annex_ahead": {"queue": "background"},
     "reports.tasks.sweep_stale_jobs": {"queue": "background"},
     "reports.tasks.send_deadline_reminders": {"queue": "background"},

@@ -74,10 +74,10 @@ def _fonts():
     return FontConfiguration()
 
 
-@lru_cache(maxsize=1)
-def _stylesheet():
+@lru_cache(maxsize=4)
+def _stylesheet(name="print.css"):
     return weasyprint.CSS(
-        string=print_templates_dir().joinpath("print.css").read_text(encoding="utf-8"),
+        string=print_templates_dir().joinpath(name).read_text(encoding="utf-8"),
         base_url=static_base_url(),
         url_fetcher=StaticOnlyFetcher(),
         font_config=_fonts(),
@@ -90,10 +90,11 @@ def render_html(template_name, context):
         return render_to_string(template_name, context)
 
 
-def html_document(html):
-    """Lay out an HTML string into pages (a weasyprint Document); `write_pdf` writes it."""
+def html_document(html, stylesheet="print.css"):
+    """Lay out an HTML string into pages (a weasyprint Document); `write_pdf` writes it.
+    `stylesheet` names the stylesheet under templates/pdf/ (certificates have their own)."""
     return weasyprint.HTML(string=clean_text(html), base_url=static_base_url(), url_fetcher=StaticOnlyFetcher()).render(
-        stylesheets=[_stylesheet()], font_config=_fonts()
+        stylesheets=[_stylesheet(stylesheet)], font_config=_fonts()
     )
 
 
@@ -106,8 +107,8 @@ def write_pdf(document):
         return document.write_pdf(pdf_variant=PDF_VARIANT)
 
 
-def html_to_pdf(html):
-    return write_pdf(html_document(html))
+def html_to_pdf(html, stylesheet="print.css"):
+    return write_pdf(html_document(html, stylesheet))
 
 
 def pages_by_anchor(document, anchors):

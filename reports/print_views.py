@@ -52,12 +52,17 @@ def print_status(request, pk):
     return render(request, "reports/print/_status.html", {"job": job})
 
 
-def _job_file(job, file):
+def job_file_response(job, file, name):
+    """A finished print job's file as an attachment named `name` + its extension; 404 while
+    the job is not done or has no such file (a certificate print has no Word file)."""
     if job.status != JobStatus.DONE or not file:
         raise Http404
     extension = file.name.rsplit(".", 1)[-1]
-    name = f"bao-cao-{job.report.unit.code}-v{job.report_version}.{extension}"
-    return FileResponse(file.open("rb"), as_attachment=True, filename=name)
+    return FileResponse(file.open("rb"), as_attachment=True, filename=f"{name}.{extension}")
+
+
+def _job_file(job, file):
+    return job_file_response(job, file, f"bao-cao-{job.report.unit.code}-v{job.report_version}")
 
 
 def print_download(request, pk):

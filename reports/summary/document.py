@@ -36,6 +36,7 @@ STYLES = (
     "caption",  # small italic line under a chart
     "plain",  # no indent
     "last",  # the closing sentence ("Trên đây là báo cáo …./."): kept on the page of the signature
+    "center",  # centred, bold, no indent: a decision's authority line and its "QUYẾT ĐỊNH:"
 )
 
 

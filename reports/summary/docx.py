@@ -182,6 +182,11 @@ def paragraph_block(document, block):
     if block.style in ("body", "last"):
         paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         format_.first_line_indent = Cm(1)
+    elif block.style == "center":
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        format_.space_before = format_.space_after = Pt(6)
+        for run in paragraph.runs:
+            run.bold = True
     else:
         format_.space_after = Pt(4)
         if block.style in ("meta", "caption"):

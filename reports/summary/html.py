@@ -25,6 +25,7 @@ _PARAGRAPH_CLASS = {
     "caption": "small italic no-indent",
     "plain": "no-indent",
     "last": "last-line",
+    "center": "center bold",
 }
 
 
