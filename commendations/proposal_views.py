@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from campaigns.roles import is_officer, unit_of
+from campaigns.roles import can_read_province, is_officer, is_reviewer, unit_of
 from reports.access import report_for_user
 from reports.excel import XLSX_CONTENT_TYPE, workbook_bytes
 from reports.imports import ImportRefused
@@ -53,6 +53,8 @@ def _render_detail(request, proposal, *, upload_form=None, resubmit_form=None, s
         "files_since_request": files_added_since_request(proposal) if more else [],
         "max_mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024),
         "resubmitted_action": ProposalAction.RESUBMITTED,
+        "reads_province": can_read_province(request.user),
+        "can_review": is_reviewer(request.user) and proposal.report.counts,
     }
     return render(request, "commendations/proposal_detail.html", context, status=status)
 

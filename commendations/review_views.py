@@ -123,6 +123,8 @@ def proposal_review(request, pk):
             "disagree": _("Đã ghi không đồng ý đề nghị “%(name)s”."),
         }[decision]
         messages.success(request, done % {"name": proposal.name})
+    if request.POST.get("back") == "detail":
+        return redirect("commendations:proposal_detail", pk=proposal.pk)
     return redirect(f"{back}#p-{proposal.pk}")
 
 

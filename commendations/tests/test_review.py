@@ -381,3 +381,20 @@ def test_the_council_pages_record_sessions_and_votes(campaign, forms, reviewer, 
     proposal.refresh_from_db()
     assert proposal.council_result == CouncilResult.PASSED
     assert "3/3" in client.get(reverse("commendations:council_detail", args=[session.pk])).content.decode()
+
+
+def test_the_reviewer_decides_on_the_proposal_page_and_the_unit_reads_why(
+    campaign, forms, reviewer, officer_a, client_for
+):
+    proposal = propose(sent_report(campaign, "h-muong-ang"), forms["merit"], name="Bà Lò Thị Hoa", kind="individual")
+    page_url = reverse("commendations:proposal_detail", args=[proposal.pk])
+    client = client_for(reviewer)
+    assert 'name="decision"' in client.get(page_url).content.decode()
+    answer = client.post(
+        reverse("commendations:proposal_review", args=[proposal.pk]),
+        {"decision": "more", "reason": "Bổ sung báo cáo thành tích có xác nhận", "back": "detail"},
+    )
+    assert answer.status_code == 302 and answer.url == page_url
+    officer_page = client_for(officer_a).get(page_url).content.decode()
+    assert "Bổ sung báo cáo thành tích có xác nhận" in officer_page
+    assert 'name="decision"' not in officer_page
