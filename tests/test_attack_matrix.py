@@ -32,6 +32,7 @@ from django.test import Client
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from commendations.models import CommendationPrint, CouncilMember, CouncilSession, DossierFile
 from reports.models import (
     Commendation,
     Evidence,
@@ -105,6 +106,27 @@ REVIEW = {
     "reports:summary_retry",
     "reports:remind_unit",
 }
+# Commendations (commendations/urls_*.py): a proposal, its dossier and the unit's Excel list
+# follow the report; the review, the council and the printed documents are the Sở Nội vụ's.
+UNIT_READ |= {
+    "commendations:proposal_detail",
+    "commendations:proposal_file_download",
+    "commendations:proposals_template",
+}
+UNIT_WRITE |= {
+    "commendations:proposal_file_upload",
+    "commendations:proposal_file_delete",
+    "commendations:proposal_resubmit",
+    "commendations:proposals_upload",
+}
+REVIEW |= {
+    "commendations:proposal_review",
+    "commendations:council_create",
+    "commendations:council_vote",
+    "commendations:document_print",
+}
+# Pages the province reads whose POST is the reviewers' (leaders read the decision's list).
+REVIEW_WRITES = {"commendations:decision"}
 # Everything else is a province page: reviewers and leaders read it, officers get 404.
 
 # POSTs that may legitimately change data, per actor (a print job is a new row, not a change
@@ -112,13 +134,15 @@ REVIEW = {
 MAY_CHANGE = {
     "officer_a": UNIT_WRITE | {"reports:report_start", "reports:report_print"},
     "officer_b": {"reports:report_start"},  # creates unit B's own report
-    "reviewer": REVIEW | {"reports:report_print"},
+    "reviewer": REVIEW | REVIEW_WRITES | {"reports:report_print"},
     "leader": {"reports:report_print"},
 }
 
 
-def audience(name):
+def audience(name, method="GET"):
     """The actors a URL is for (anonymous visitors aside)."""
+    if name in REVIEW_WRITES and method == "POST":
+        return {"reviewer", "admin"}
     everyone = {"stranger", "officer_a", "officer_b", "reviewer", "leader", "admin"}
     if name in PUBLIC or name in SIGNED_IN:
         return everyone
@@ -206,6 +230,7 @@ def world(report_status, campaign, unit_a, unit_b, officer_a, officer_b, reviewe
     summary.pdf.save("tong-hop.pdf", ContentFile(PDF_BYTES), save=False)
     summary.save()
     Reminder.objects.create(pk=PK, campaign=campaign, unit=unit_a, milestone="manual", sent_by=reviewer)
+    _commendation_rows(report_a, officer_a, reviewer)
     status = report_status
     for report, side in ((report_a, "a"), (report_b, "b")):
         comment = f"Cần bổ sung {SECRETS[side]['mark']}" if status == ReportStatus.RETURNED else ""
@@ -232,10 +257,39 @@ def world(report_status, campaign, unit_a, unit_b, officer_a, officer_b, reviewe
                     unit_code=unit_a.code,
                     unit=unit_a.code,
                     target=campaign.targets.filter(parent=None).first().code,
+                    kind="to-trinh",
                 )
             )
         ),
     }
+
+
+def _commendation_rows(report_a, officer_a, reviewer):
+    """Unit A's proposal, a file of its dossier, a council session and a printed Tờ trình,
+    each numbered PK."""
+    Commendation.objects.filter(pk=report_a.commendations.get().pk).update(id=PK)
+    dossier = DossierFile(
+        pk=PK,
+        proposal_id=PK,
+        kind="bao-cao-thanh-tich",
+        original_name=f"thanh-tich-{SECRETS['a']['mark']}.pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        uploaded_by=officer_a,
+    )
+    dossier.file.save("thanh-tich.pdf", ContentFile(PDF_BYTES), save=False)
+    dossier.save()
+    session = CouncilSession.objects.create(
+        pk=PK, campaign=report_a.campaign, held_on="2024-12-10", title="Phiên họp Hội đồng", created_by=reviewer
+    )
+    for order, name in enumerate(("Ông A", "Bà B", "Ông C")):
+        CouncilMember.objects.create(session=session, name=name, position="Ủy viên", order=order)
+    printed = CommendationPrint(
+        pk=PK, campaign=report_a.campaign, kind="to-trinh", status=JobStatus.DONE, progress=100, requested_by=reviewer
+    )
+    printed.pdf.save("to-trinh.pdf", ContentFile(PDF_BYTES), save=False)
+    printed.docx.save("to-trinh.docx", ContentFile(b"PK\x03\x04"), save=False)
+    printed.save()
 
 
 def post_data(report):
@@ -265,7 +319,7 @@ def post_data(report):
 def snapshot():
     """Everything a refused request must leave as it was."""
     state = {}
-    for label in ("reports", "campaigns"):
+    for label in ("reports", "campaigns", "commendations"):
         for model in apps.get_app_config(label).get_models():
             state[model._meta.label] = model.objects.count()
     state["users"] = User.objects.count()
@@ -278,7 +332,9 @@ def snapshot():
     )
     state["values"] = sorted(MeasureValue.objects.values_list("report_id", "measure_id", "value", "note", "no_data"))
     state["narratives"] = sorted(Narrative.objects.values_list("report_id", "section_id", "text"))
-    state["commendations"] = sorted(Commendation.objects.values_list("report_id", "name"))
+    state["commendations"] = sorted(
+        Commendation.objects.values_list("report_id", "name", "review_status", "council_result", "achievement")
+    )
     state["evidence"] = sorted(Evidence.objects.values_list("pk", "file"))
     state["jobs"] = sorted(ReportPrint.objects.values_list("pk", "status")) + sorted(
         Summary.objects.values_list("pk", "status")
@@ -360,7 +416,7 @@ def judge(actor, name, method, response, changed, csrf_checks):
             if secrets_in(text, side):
                 yield f"anonymous visitor sees unit {side.upper()}'s data: {secrets_in(text, side)}"
         return
-    inside = actor in audience(name)
+    inside = actor in audience(name, method)
     if inside and status == 404:
         yield "turned away with 404 although the page is for them (or its URL arguments point at nothing)"
     if not inside and status not in (404, 405):
