@@ -217,6 +217,13 @@ class Campaign(_Schema):
         ),
     )
     anniversaries: list[Anniversary] = Field(default_factory=list, description="Các ngày kỷ niệm văn bản nêu.")
+    awards: Text = Field(
+        "",
+        description=(
+            "Mã danh mục khen thưởng phong trào dùng (nạp trước bằng manage.py load_awards), "
+            "ví dụ dien-bien-nd98; bỏ trống là phong trào chưa có danh mục."
+        ),
+    )
 
 
 class Unit(_Schema):
@@ -406,6 +413,7 @@ def _spec(file, name):
         "summary_deadline": c.summary_deadline,
         "status": c.status.value,
         "participants": list(c.participants),
+        "awards": c.awards,
         "anniversaries": [
             {
                 "name": a.name,
