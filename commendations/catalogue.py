@@ -150,6 +150,9 @@ def read_catalogue_file(path):
 
 
 def parse_catalogue_spec(data, name="<catalogue>"):
+    """Validate parsed YAML against the schema, then check it; returns the catalogue spec (the
+    catalogue and its forms, each form with its `path` and `order`) or raises CampaignFileError
+    listing every problem, each prefixed with `name`."""
     if not isinstance(data, dict):
         expected = "một bảng khóa: giá trị với các mục catalogue, forms"
         raise CampaignFileError([f"{name}: (gốc): cần {expected}, nhưng có {_describe(data)}"])
