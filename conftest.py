@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 
 from campaigns.loader import campaign_load
 from campaigns.models import Profile, Role, Unit
+from commendations.catalogue import SHIPPED_CATALOGUE, catalogue_load
 
 CAMPAIGN_FILE = Path(__file__).parent / "campaigns" / "campaign_files" / "1908-UBND-KSTT.yaml"
 PASSWORD = "Thidua@2024-demo"
@@ -53,7 +54,13 @@ def _keep_the_test_connection_open():
 
 
 @pytest.fixture
-def campaign(db):
+def award_catalogue(db):
+    """The shipped award catalogue, which the demo campaign files name (campaign.awards)."""
+    return catalogue_load(path=SHIPPED_CATALOGUE).catalogue
+
+
+@pytest.fixture
+def campaign(award_catalogue):
     return campaign_load(path=CAMPAIGN_FILE).campaign
 
 

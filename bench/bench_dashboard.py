@@ -71,9 +71,11 @@ def _province(size):
     from campaigns.loader import campaign_load
     from campaigns.models import Profile, Role, Unit, UnitGroup
     from campaigns.services import campaign_set_participants
+    from commendations.catalogue import SHIPPED_CATALOGUE, catalogue_load
     from reports.aggregation import measures_for_unit
     from reports.models import MeasureValue, ReportStatus, UnitReport
 
+    catalogue_load(path=SHIPPED_CATALOGUE)  # the award catalogue the campaign file names
     campaign = campaign_load(path=ROOT / "campaigns" / "campaign_files" / "1908-UBND-KSTT.yaml").campaign
     units = Unit.objects.bulk_create(
         Unit(code=f"syn-{n:04d}", name=f"Đơn vị tổng hợp {n:04d}", kind=KINDS[n % len(KINDS)]) for n in range(size)

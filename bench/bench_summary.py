@@ -77,10 +77,12 @@ def seed(total):
 
     from campaigns.loader import campaign_load
     from campaigns.models import Unit, UnitKind
+    from commendations.catalogue import SHIPPED_CATALOGUE, catalogue_load
     from reports.aggregation import measures_for_unit
     from reports.models import MeasureValue, Narrative, ReportStatus, UnitReport
 
     call_command("migrate", verbosity=0)
+    catalogue_load(path=SHIPPED_CATALOGUE)  # the award catalogue the campaign file names
     campaign = campaign_load(path=ROOT / "campaigns" / "campaign_files" / "1908-UBND-KSTT.yaml").campaign
     rng = random.Random(1908)
     units = Unit.objects.bulk_create(

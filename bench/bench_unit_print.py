@@ -64,10 +64,12 @@ def drive():
 
     from campaigns.loader import campaign_load
     from campaigns.models import Unit
+    from commendations.catalogue import SHIPPED_CATALOGUE, catalogue_load
     from reports.models import Commendation, CommendationKind, Narrative
     from reports.tests.printing_data import fill_report
 
     call_command("migrate", verbosity=0)
+    catalogue_load(path=SHIPPED_CATALOGUE)  # the award catalogue the campaign file names
     campaign = campaign_load(path=ROOT / "campaigns" / "campaign_files" / "1908-UBND-KSTT.yaml").campaign
     officer = User.objects.create_user("bench")
     counts = [int(n) for n in os.environ.get("BENCH_COMMENDATIONS", "").split(",") if n.strip()]

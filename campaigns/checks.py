@@ -9,6 +9,8 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from commendations.models import AwardCatalogue
+
 from .formula import Formula, FormulaError
 from .models import Aggregation, Direction, GoalScope, Unit
 from .numbers import format_vn_number
@@ -69,6 +71,11 @@ def check_campaign(spec):
         findings.errors.append("campaign: hạn đơn vị báo cáo trước ngày ban hành văn bản")
     for anniversary in c["anniversaries"]:
         _check_anniversary(anniversary, findings)
+    if c.get("awards") and not _catalogue_loaded(c["awards"]):
+        findings.errors.append(
+            f"campaign.awards: danh mục khen thưởng '{c['awards']}' chưa được nạp; "
+            "chạy manage.py load_awards <tệp danh mục> trước"
+        )
 
     for unit in spec["units"]:
         for key in ("parent", "successor"):
@@ -173,6 +180,10 @@ def _check_anniversary(anniversary, findings):
                 f"{path}: văn bản gốc ghi '{written}' cho '{anniversary['name']}', không khớp với "
                 f"{expected} ({anniversary['years']} năm); tệp dùng {expected}"
             )
+
+
+def _catalogue_loaded(code):
+    return AwardCatalogue.objects.filter(code=code).exists()
 
 
 def _short_date(iso):

@@ -6,6 +6,8 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from commendations.catalogue import SHIPPED_CATALOGUE, catalogue_load
+
 from .loader import campaign_load
 from .models import Profile, Role, Unit
 
@@ -70,5 +72,6 @@ def _account(username, full_name, role, unit):
 
 
 def demo_campaigns():
-    """Load both demo campaigns, the earlier first."""
+    """Load the award catalogue both demo campaigns name, then the campaigns, the earlier first."""
+    catalogue_load(path=SHIPPED_CATALOGUE)
     return [campaign_load(path=path).campaign for path in CAMPAIGN_FILES]

@@ -6,7 +6,9 @@ references is never deleted (the database protects it and the load is refused in
 file says about its units is recorded for its own campaign (`CampaignUnit`), and its groups
 belong to it, so loading one campaign never changes what another campaign's pages say. The
 same transaction gives the campaign a new structure version (`structure`): every process reads
-the new structure on its next request, without a restart.
+the new structure on its next request, without a restart. The campaign is linked to the award
+catalogue its file names (`campaign.awards`, loaded before with load_awards), and its old
+free-text proposals get the form their text names.
 """
 
 from dataclasses import dataclass
@@ -15,6 +17,10 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import ProtectedError, Q
+
+from commendations.catalogue import proposals_match_forms
+from commendations.models import AwardCatalogue
+from reports.models import Commendation
 
 from .checks import Findings, check_campaign, participant_codes
 from .formula import Formula
@@ -107,6 +113,7 @@ def _apply(spec, source):
         changes,
         f"phong trào {c['code']}",
     )
+    _apply_awards(campaign, c.get("awards", ""), changes)
     units = _apply_units(spec, campaign, changes)
     groups = _apply_groups(spec, campaign, units, changes)
 
@@ -208,6 +215,29 @@ def _apply(spec, source):
 
     created = existing is None
     return campaign, created, changes
+
+
+def _apply_awards(campaign, code, changes):
+    """Link the campaign to the award catalogue its file names, and give its old free-text
+    proposals the form their text names. A campaign whose proposals already use forms of one
+    catalogue keeps it: the file may not point it elsewhere."""
+    catalogue = AwardCatalogue.objects.get(code=code) if code else None
+    if campaign.award_catalogue_id != (catalogue.pk if catalogue else None):
+        old = campaign.award_catalogue
+        used = Commendation.objects.filter(report__campaign=campaign, award_form__catalogue=old).count() if old else 0
+        if used:
+            raise CampaignFileError(
+                [
+                    f"campaign.awards: {used} đề nghị khen thưởng của phong trào đã dùng hình thức của danh mục "
+                    f"'{old.code}'; không đổi danh mục của phong trào (giữ awards: {old.code})"
+                ]
+            )
+        campaign.award_catalogue = catalogue
+        campaign.save(update_fields=["award_catalogue"])
+        changes.append(f"~ phong trào {campaign.code} (danh mục khen thưởng: {code or 'không có'})")
+    matched = proposals_match_forms(campaign=campaign)
+    if matched:
+        changes.append(f"~ {matched} đề nghị khen thưởng cũ nhận hình thức theo tên đã ghi")
 
 
 def _apply_units(spec, campaign, changes):

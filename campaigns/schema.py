@@ -217,6 +217,13 @@ class Campaign(_Schema):
         ),
     )
     anniversaries: list[Anniversary] = Field(default_factory=list, description="Các ngày kỷ niệm văn bản nêu.")
+    awards: Text = Field(
+        "",
+        description=(
+            "Mã danh mục khen thưởng phong trào dùng (nạp trước bằng manage.py load_awards), "
+            "ví dụ dien-bien-nd98; bỏ trống là phong trào chưa có danh mục."
+        ),
+    )
 
 
 class Unit(_Schema):
@@ -341,9 +348,9 @@ _YamlLoader.yaml_implicit_resolvers = {
 }
 
 
-def read_campaign_file(path):
-    """Parse and validate a campaign file's structure. Returns a plain dict (the campaign
-    spec) or raises CampaignFileError listing every structural problem."""
+def read_yaml_file(path):
+    """The file's name and its parsed YAML (dates left as text), or CampaignFileError naming
+    the file (and the line, for a YAML error). Campaign and award catalogue files read alike."""
     path = Path(path)
     name = path.name
     try:
@@ -353,12 +360,18 @@ def read_campaign_file(path):
     except UnicodeDecodeError:
         raise CampaignFileError([f"{name}: tệp không phải văn bản UTF-8"]) from None
     try:
-        data = yaml.load(text, Loader=_YamlLoader)
+        return name, yaml.load(text, Loader=_YamlLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise CampaignFileError([f"{name}{where}: YAML không hợp lệ: {problem}"]) from None
+
+
+def read_campaign_file(path):
+    """Parse and validate a campaign file's structure. Returns a plain dict (the campaign
+    spec) or raises CampaignFileError listing every structural problem."""
+    name, data = read_yaml_file(path)
     return parse_campaign_spec(data, name)
 
 
@@ -400,6 +413,7 @@ def _spec(file, name):
         "summary_deadline": c.summary_deadline,
         "status": c.status.value,
         "participants": list(c.participants),
+        "awards": c.awards,
         "anniversaries": [
             {
                 "name": a.name,
@@ -538,15 +552,25 @@ _EXPECTED = {
     "model_type": "một bảng khóa: giá trị",
     "model_attributes_type": "một bảng khóa: giá trị",
 }
+# Bounds a schema sets with Field(gt=…, le=…), read with their limit.
+_BOUNDS = {
+    "greater_than": "một số lớn hơn {gt}",
+    "greater_than_equal": "một số từ {ge} trở lên",
+    "less_than": "một số nhỏ hơn {lt}",
+    "less_than_equal": "một số không quá {le}",
+    "too_short": "ít nhất {min_length} mục",
+    "decimal_max_places": "một số có tối đa {decimal_places} chữ số thập phân",
+}
 # Error types this module raises itself, with the Vietnamese `expected` in their context.
 _OWN = {"date_type", "date_parsing", "int_type", "decimal_type", "directive_kind", "reported_by_type", "over_type"}
 
 
-def _problems(exc):
-    """One Vietnamese line `<path>: <message>` per pydantic error."""
+def _problems(exc, root=None):
+    """One Vietnamese line `<path>: <message>` per pydantic error; paths are read from `root`
+    (the file's top-level schema; the campaign file's unless told)."""
     problems = []
     for error in exc.errors(include_url=False):
-        path, model, at = _locate(error["loc"])
+        path, model, at = _locate(error["loc"], root or CampaignFile)
         kind, value = error["type"], error.get("input")
         if kind == "missing":
             message = "thiếu trường bắt buộc"
@@ -561,6 +585,8 @@ def _problems(exc):
                 expected = error["ctx"]["expected"]
             elif kind in ("enum", "literal_error"):
                 expected = "một trong " + ", ".join(_choices(at))
+            elif kind in _BOUNDS:
+                expected = _BOUNDS[kind].format(**error.get("ctx", {}))
             else:
                 expected = _EXPECTED.get(kind, "một giá trị hợp lệ")
             message = f"cần {expected}, nhưng có {_describe(value)}"
@@ -594,10 +620,10 @@ def _is_model(annotation):
     return isinstance(annotation, type) and issubclass(annotation, BaseModel)
 
 
-def _locate(loc):
-    """The file path of a pydantic error location (`targets[7].goals.units.x-b`), the model
-    that holds its last key and the type found there."""
-    path, model, at = "", None, CampaignFile
+def _locate(loc, root):
+    """The file path of a pydantic error location (`targets[7].goals.units.x-b`) in a file
+    whose top-level schema is `root`, the model that holds its last key and the type found there."""
+    path, model, at = "", None, root
     for part in loc:
         at = _unwrap(at)
         if _is_model(at):
@@ -653,10 +679,11 @@ def campaign_json_schema():
     return CampaignFile.model_json_schema()
 
 
-def schema_reference():
-    """A Markdown reference of the campaign file's keys, one table per object, generated from
-    the JSON Schema (README.md carries a copy that a test keeps equal)."""
-    schema = campaign_json_schema()
+def schema_reference(schema=None):
+    """A Markdown reference of a file's keys (the campaign file's unless given another JSON
+    Schema), one table per object, generated from the JSON Schema (README.md carries the
+    campaign file's copy, which a test keeps equal)."""
+    schema = schema or campaign_json_schema()
     defs = schema.get("$defs", {})
     blocks = []
 

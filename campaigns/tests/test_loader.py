@@ -328,7 +328,7 @@ def test_command_reports_malformed_file_without_traceback(db, tmp_path):
 # --- campaign 1908 ------------------------------------------------------------------------
 
 
-def test_1908_check_exits_zero_and_names_the_directive_inconsistencies(db):
+def test_1908_check_exits_zero_and_names_the_directive_inconsistencies(award_catalogue):
     out = StringIO()
     call_command("load_campaign", str(CAMPAIGN_FILE), "--check", stdout=out)
     text = out.getvalue()
@@ -367,7 +367,7 @@ def test_1908_loads_completely(campaign):
     assert campaign.measures.count() == 36
 
 
-def test_2026_campaign_lists_communes_not_districts(db, tmp_path):
+def test_2026_campaign_lists_communes_not_districts(award_catalogue, tmp_path):
     campaign_load(path=CAMPAIGN_FILE)
     data = copy.deepcopy(BASE)
     data["campaign"].update(
