@@ -10,6 +10,7 @@ campaign. A document is marked DỰ THẢO until its
 own number is entered on the decision (the Tờ trình's, the Quyết định's).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
@@ -105,14 +106,31 @@ def cited_date(date):
 
 
 def basis_text(item):
-    """One legal basis of the catalogue as running text: catalogue files write each as a
-    string or as a mapping naming the document (citation, title, name or text)."""
-    if isinstance(item, dict):
-        for key in ("citation", "title", "name", "text"):
-            if item.get(key):
-                return str(item[key]).strip()
-        return ""
-    return str(item or "").strip()
+    """One legal basis of the catalogue as a decision cites it: a law by its name and date
+    ("Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022"), any other document by kind,
+    number, date, issuer and what it is about ("Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12
+    năm 2023 của Chính phủ quy định chi tiết …"). A mapping without a number, or a string,
+    is cited as written."""
+    if not isinstance(item, dict):
+        return str(item or "").strip()
+    kind, number, name = (str(item.get(key) or "").strip() for key in ("kind", "number", "name"))
+    if kind and name:
+        dated = f" {spelled_date(item['date'])}" if item.get("date") else ""
+        if kind == "Luật" or not number:
+            return f"{name}{dated}"
+        about = name[len(kind) :].strip() if name.startswith(kind) else name
+        issuer = f" của {item['issuer']}" if item.get("issuer") else ""
+        return f"{kind} số {number}{dated}{issuer} {lowercase_first(about)}".strip()
+    for key in ("citation", "title", "name", "text"):
+        if item.get(key):
+            return str(item[key]).strip()
+    return ""
+
+
+def spelled_date(value):
+    """`ngày 15 tháng 6 năm 2022`, as documents cite each other (value: a date or ISO text)."""
+    day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+    return f"ngày {day.day} tháng {day.month} năm {day.year}"
 
 
 def basis_lines(catalogue):

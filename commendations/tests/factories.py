@@ -28,7 +28,7 @@ def award_form(catalogue, code, name, recipients, *, order=None, **extra):
     )
 
 
-def provincial_catalogue(code="dien-bien-nd98"):
+def provincial_catalogue(code="test-provincial"):
     """A catalogue with the two provincial forms every commendation test relies on: the
     emulation flag (collectives, one per cluster or block, council vote) and the Chairman's
     certificate of merit (collectives, individuals, households; prints a certificate)."""

@@ -5,14 +5,10 @@ import datetime
 
 import pytest
 
-from commendations.models import AwardCatalogue, AwardForm, Decision
+from commendations.models import Decision
 from reports.models import Commendation
 from reports.tests.printing_data import fill_report
 
-LEGAL_BASIS = [
-    "Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022",
-    {"citation": "Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ"},
-]
 FLAG = "co-thi-dua-ubnd-tinh"
 MERIT = "bang-khen-chu-tich-ubnd-tinh"
 SIGNED_ON = datetime.date(2024, 12, 20)
@@ -20,43 +16,13 @@ SIGNED_ON = datetime.date(2024, 12, 20)
 
 @pytest.fixture
 def outputs_catalogue(campaign):
-    catalogue = AwardCatalogue.objects.create(
-        code="dien-bien-nd98",
-        title="Danh mục khen thưởng tỉnh Điện Biên",
-        province="Điện Biên",
-        legal_basis=LEGAL_BASIS,
-    )
-    AwardForm.objects.create(
-        catalogue=catalogue,
-        code=FLAG,
-        name="Cờ thi đua của Ủy ban nhân dân tỉnh",
-        category="title",
-        level="province",
-        recipients=["collective"],
-        issuer="Chủ tịch Ủy ban nhân dân tỉnh",
-        council_threshold=70,
-        quota={"per": "group", "group_kinds": ["cluster", "block"], "max": 1},
-        order=1,
-    )
-    AwardForm.objects.create(
-        catalogue=catalogue,
-        code=MERIT,
-        name="Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh",
-        category="award",
-        level="province",
-        recipients=["collective", "individual", "household"],
-        issuer="Chủ tịch Ủy ban nhân dân tỉnh",
-        certificate=True,
-        certificate_title="Bằng khen",
-        order=2,
-    )
-    campaign.award_catalogue = catalogue
-    campaign.save(update_fields=["award_catalogue"])
-    return catalogue
+    """The shipped catalogue, which the campaign file names."""
+    assert campaign.award_catalogue.code == "dien-bien-nd98"
+    return campaign.award_catalogue
 
 
 def propose(report, form_code, kind, name, *, status="agreed", council="", position="", work_unit="", order=0):
-    form = AwardForm.objects.get(code=form_code)
+    form = report.campaign.award_catalogue.forms.get(code=form_code)
     return Commendation.objects.create(
         report=report,
         kind=kind,

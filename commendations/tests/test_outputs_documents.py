@@ -13,6 +13,13 @@ from reports.tests.pdf_reading import assert_liberation_serif_embedded, pdf_read
 
 pytest_plugins = ["commendations.tests.outputs_data"]
 
+# How the draft decision cites the shipped catalogue's legal basis.
+LEGAL_BASIS = [
+    "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;",
+    "Căn cứ Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy định chi tiết thi hành "
+    "một số điều của Luật Thi đua, khen thưởng;",
+]
+
 ON_LIST = ("Ủy ban nhân dân huyện Mường Ảng", "Phòng Nội vụ huyện Mường Ảng", "Hộ ông Quàng Văn Tươi")
 ON_LIST += ("Ông Lường Văn Sơn", "Bà Lò Thị Mai")
 OFF_LIST = ("Phòng Nghiệp vụ Văn hóa", "Ông Cà Văn Bổ sung", "Bà Không Đồng Ý")
@@ -65,8 +72,8 @@ def test_the_decision_groups_the_list_by_award_form_then_kind(campaign, listed):
     assert "(01 tập thể, 02 cá nhân và 01 hộ gia đình)" in annex
     assert "Tặng Cờ thi đua của Ủy ban nhân dân tỉnh cho 01 tập thể; Bằng khen của Chủ tịch" in text
     assert "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH ĐIỆN BIÊN" in text
-    assert "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;" in text
-    assert "Căn cứ Nghị định số 98/2023/NĐ-CP" in text
+    for basis in LEGAL_BASIS:  # the shipped catalogue's documents, cited in full
+        assert basis in text
     assert "QUYẾT ĐỊNH:" in text and "Điều 2." in text and "Điều 3." in text
     assert "Phòng Nội vụ huyện Mường Ảng" in docx_text(docx)
 

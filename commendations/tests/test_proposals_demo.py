@@ -5,6 +5,7 @@ import pytest
 from campaigns.demo import demo_accounts
 from commendations.demo import demo_proposals, tiny_pdf
 from commendations.models import DossierFile
+from commendations.tests.factories import link
 from commendations.tests.proposal_data import with_catalogue
 from reports.dashboards import cluster_ranking
 from reports.demo import demo_reports
@@ -20,6 +21,7 @@ def demo(campaign):
 
 
 def test_no_catalogue_no_demo_proposals(demo):
+    link(demo, None)
     assert demo_proposals(campaign=demo) == ""
     assert not Commendation.objects.exists()
 

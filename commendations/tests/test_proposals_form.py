@@ -5,6 +5,7 @@ until edited, and the merge still finding conflicts row by row."""
 import pytest
 from django.urls import reverse
 
+from commendations.tests.factories import link
 from commendations.tests.proposal_data import CERTIFICATE, FLAG, proposal_in, with_catalogue
 from reports import merge
 from reports.merge import Base, report_save_edits, report_state
@@ -129,6 +130,7 @@ def test_an_old_free_text_row_keeps_its_text_until_it_is_edited(forms, campaign,
 
 
 def test_a_campaign_without_a_catalogue_keeps_the_free_text_award(campaign, report, officer_a, client_for):
+    link(campaign, None)  # a campaign file with no `awards` key
     client = client_for(officer_a)
     page = client.get(reverse("reports:report_edit", args=[report.pk])).content.decode()
     assert 'name="commendations-0-award" maxlength="255"' in page and '<option value="bang-khen' not in page

@@ -1,7 +1,6 @@
 """The Sở Nội vụ's decision on each proposal, the quotas and the council's votes."""
 
 import datetime
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -10,8 +9,6 @@ from django.utils import timezone
 from campaigns.models import Unit
 from commendations import review
 from commendations.models import (
-    AwardCatalogue,
-    AwardForm,
     CouncilVote,
     Decision,
     ProposalAction,
@@ -19,40 +16,17 @@ from commendations.models import (
     Vote,
 )
 from commendations.selectors import approved, decision_list
+from commendations.tests.factories import CERTIFICATE, FLAG, link, provincial_catalogue
 from reports.models import Commendation, CouncilResult, ReportStatus, ReviewStatus
 from reports.services import report_get_or_create
 
 
 @pytest.fixture
 def forms(campaign):
-    catalogue = AwardCatalogue.objects.create(code="test-awards", title="Danh mục thử", province="Điện Biên")
-    flag = AwardForm.objects.create(
-        catalogue=catalogue,
-        code="co-thi-dua-ubnd-tinh",
-        name="Cờ thi đua của Ủy ban nhân dân tỉnh",
-        category="title",
-        level="province",
-        recipients=["collective"],
-        issuer="Chủ tịch Ủy ban nhân dân tỉnh",
-        quota={"per": "group", "group_kinds": ["cluster", "block"], "max": 1},
-        council_threshold=Decimal(70),
-        from_results=True,
-        order=1,
-    )
-    merit = AwardForm.objects.create(
-        catalogue=catalogue,
-        code="bang-khen-chu-tich-ubnd-tinh",
-        name="Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh",
-        category="award",
-        level="province",
-        recipients=["collective", "individual", "household"],
-        issuer="Chủ tịch Ủy ban nhân dân tỉnh",
-        certificate=True,
-        order=2,
-    )
-    campaign.award_catalogue = catalogue
-    campaign.save(update_fields=["award_catalogue"])
-    return {"flag": flag, "merit": merit}
+    """The flag (one per cluster or block, council vote at 70 %) and the Chairman's Bằng khen."""
+    catalogue = provincial_catalogue()
+    link(campaign, catalogue)
+    return {"flag": catalogue.forms.get(code=FLAG), "merit": catalogue.forms.get(code=CERTIFICATE)}
 
 
 def sent_report(campaign, code, status=ReportStatus.SUBMITTED):
