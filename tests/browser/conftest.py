@@ -151,6 +151,33 @@ def background_jobs(monkeypatch):
         thread.join(120)
 
 
+@pytest.fixture
+def commendation_jobs(monkeypatch):
+    """The print task runs in a thread after a pause, as a worker would."""
+    from django.db import connections
+
+    from commendations.tasks import render_commendation_print
+
+    threads = []
+
+    def delay(*args):
+        def run():
+            try:
+                time.sleep(1.5)
+                render_commendation_print.apply(args=args, throw=True)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=run, daemon=True)
+        threads.append(thread)
+        thread.start()
+
+    monkeypatch.setattr(render_commendation_print, "delay", delay)
+    yield threads
+    for thread in threads:
+        thread.join(120)
+
+
 def figures_for(report):
     """code → (measure name, what an officer types, the Decimal it means): a complete, valid
     set of the unit's figures, typed the Vietnamese way (parts never exceed their whole)."""

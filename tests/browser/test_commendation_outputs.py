@@ -2,8 +2,6 @@
 prints the Quyết định and follows the job until the PDF downloads; a leader reads the list."""
 
 import re
-import threading
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -16,33 +14,6 @@ pytestmark = pytest.mark.browser
 pytest_plugins = ["commendations.tests.outputs_data"]
 
 SLOW_MS = 90_000
-
-
-@pytest.fixture
-def commendation_jobs(monkeypatch):
-    """The print task runs in a thread after a pause, as a worker would."""
-    from django.db import connections
-
-    from commendations.tasks import render_commendation_print
-
-    threads = []
-
-    def delay(*args):
-        def run():
-            try:
-                time.sleep(1.5)
-                render_commendation_print.apply(args=args, throw=True)
-            finally:
-                connections.close_all()
-
-        thread = threading.Thread(target=run, daemon=True)
-        threads.append(thread)
-        thread.start()
-
-    monkeypatch.setattr(render_commendation_print, "delay", delay)
-    yield threads
-    for thread in threads:
-        thread.join(120)
 
 
 def test_reviewer_numbers_and_prints_the_decision_leader_reads(
