@@ -91,7 +91,7 @@ def quota_problem(proposal):
             holders = ", ".join(sorted(item.name for item in taken))
             return _(
                 "Không đồng ý được: %(scope)s đã có %(count)s đề nghị “%(form)s” được đồng ý (%(holders)s), "
-                "trong khi mỗi %(per)s chỉ được tối đa %(max)s%(basis)s. Hãy chuyển đề nghị kia sang “Không "
+                "trong khi mỗi %(per)s chỉ được tối đa %(max)s. Hãy chuyển đề nghị kia sang “Không "
                 "đồng ý” trước nếu muốn chọn đề nghị này."
             ) % {
                 "scope": scope,
@@ -100,7 +100,6 @@ def quota_problem(proposal):
                 "holders": holders,
                 "per": _("cụm, khối thi đua") if proposal.award_form.quota.get("per") != "campaign" else _("tỉnh"),
                 "max": format_vn_number(maximum),
-                "basis": f" ({proposal.award_form.quota['basis']})" if proposal.award_form.quota.get("basis") else "",
             }
     return None
 

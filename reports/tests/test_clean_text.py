@@ -37,6 +37,14 @@ REFUSED = "chứa ký tự điều khiển không hợp lệ (U+000B)"
 ROW = {"kind": "collective", "name": "Phòng Văn hóa huyện", "achievement": "Hoàn thành xuất sắc", "award": "Bằng khen"}
 
 
+@pytest.fixture(autouse=True)
+def _free_text_awards(campaign):
+    """These proposals are the free-text rows of a campaign whose file names no award
+    catalogue; rows chosen from a catalogue are tested in commendations/tests."""
+    campaign.award_catalogue = None
+    campaign.save(update_fields=["award_catalogue"])
+
+
 def text_of(response):
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", response.content.decode())))
 

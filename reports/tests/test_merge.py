@@ -15,6 +15,14 @@ from reports.models import Commendation, EventAction, Narrative
 from reports.services import ReportError, report_get_or_create, report_save_values
 
 
+@pytest.fixture(autouse=True)
+def _free_text_awards(campaign):
+    """These proposals are the free-text rows of a campaign whose file names no award
+    catalogue; rows chosen from a catalogue are tested in commendations/tests."""
+    campaign.award_catalogue = None
+    campaign.save(update_fields=["award_catalogue"])
+
+
 @pytest.fixture
 def report(campaign, unit_a, officer_a):
     report = report_get_or_create(campaign=campaign, unit=unit_a, by=officer_a)

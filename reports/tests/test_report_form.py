@@ -16,6 +16,14 @@ from reports.services import ReportError, report_get_or_create, report_save_valu
 from reports.tests.report_web import form_post, typed_values
 
 
+@pytest.fixture(autouse=True)
+def _free_text_awards(campaign):
+    """These proposals are the free-text rows of a campaign whose file names no award
+    catalogue; rows chosen from a catalogue are tested in commendations/tests."""
+    campaign.award_catalogue = None
+    campaign.save(update_fields=["award_catalogue"])
+
+
 @pytest.fixture
 def report(campaign, unit_a, officer_a):
     return report_get_or_create(campaign=campaign, unit=unit_a, by=officer_a)
