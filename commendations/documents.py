@@ -127,6 +127,19 @@ def basis_text(item):
     return ""
 
 
+def lapsed_bases(catalogue, on):
+    """The catalogue's legal documents no longer in force on the date `on` (their `until`
+    is before it), each as (citation, last day in force): a decision signed then must not
+    cite them, so the catalogue to use is a newer one."""
+    lapsed = []
+    for item in catalogue.legal_basis if catalogue else []:
+        if isinstance(item, dict) and item.get("until"):
+            until = datetime.date.fromisoformat(str(item["until"]))
+            if until < on:
+                lapsed.append((basis_text(item), until))
+    return lapsed
+
+
 def spelled_date(value):
     """`ngày 15 tháng 6 năm 2022`, as documents cite each other (value: a date or ISO text)."""
     day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))

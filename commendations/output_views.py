@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -22,7 +23,7 @@ from reports.print_views import job_file_response
 
 from .certificates import LAYOUTS, CertificatesRefused, certificate_groups
 from .decisions import DecisionForm, commendation_print_request, decision_of, decision_save
-from .documents import campaign_list, group_kind_counts, kind_counts_text
+from .documents import campaign_list, group_kind_counts, kind_counts_text, lapsed_bases
 from .exports import decision_list_workbook
 from .models import CommendationPrint, DocumentKind
 
@@ -59,6 +60,7 @@ def _page(request, campaign, form=None, *, limited=None, status=200):
         "layouts": LAYOUTS,
         "prints": CommendationPrint.objects.filter(campaign=campaign).select_related("requested_by")[:10],
         "limited": limited,
+        "lapsed": lapsed_bases(campaign.award_catalogue, decision.signed_on or timezone.localdate()),
     }
     return render(request, "commendations/output_decision.html", context, status=status)
 

@@ -293,3 +293,16 @@ def test_certificates_need_a_name_of_a_form_that_prints_one(client_for, reviewer
     response = client_for(reviewer).post(url("document_print", CODE, "bang-khen"), {"paper": "plain"}, follow=True)
     assert "chưa có tên nào thuộc hình thức được in bằng" in response.content.decode()
     assert not CommendationPrint.objects.exists()
+
+
+def test_the_page_warns_when_the_catalogue_cites_a_decree_no_longer_in_force(
+    campaign, listed, reviewer, client_for, signed_decision
+):
+    url = reverse("commendations:decision", args=[campaign.code])
+    signed_before = client_for(reviewer).get(url).content.decode()
+    assert "data-lapsed" not in signed_before  # signed 20/12/2024, under Nghị định 98/2023/NĐ-CP
+    signed_decision.signed_on = datetime.date(2025, 7, 1)
+    signed_decision.save(update_fields=["signed_on"])
+    page = client_for(reviewer).get(url).content.decode()
+    assert "data-lapsed" in page
+    assert "Nghị định số 98/2023/NĐ-CP" in page and "30/06/2025" in page
