@@ -7,18 +7,17 @@ after commit, progress and failure on the row; a person's new prints count towar
 PRINT_RATE_LIMIT as their unit report prints.
 """
 
-import datetime
 import re
 
 from django import forms
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reports.jobs import JobAbandoned, job_done, job_fail, job_progress, rate_check, user_lock
-from reports.models import JobStatus, ReportPrint
+from reports.jobs import JobAbandoned, job_done, job_fail, job_progress
+from reports.models import JobStatus
+from reports.prints import print_job_request
 from reports.text import TextRule
 
 from .certificates import LAYOUTS, PLAIN, CertificatesRefused, certificates, certificates_pdf
@@ -201,35 +200,20 @@ def print_options(kind, paper=None):
     return {}
 
 
-def _print_times(user, limit, now):
-    since = now - datetime.timedelta(seconds=limit[1])
-    times = []
-    for model in (ReportPrint, CommendationPrint):
-        times += model.objects.filter(requested_by=user, created_at__gt=since).values_list("created_at", flat=True)
-    return times
-
-
 def commendation_print_request(*, campaign, kind, by, paper=None, now=None):
     """The print of `kind` for `campaign`: one already queued or running with the same options,
     else a new queued job the caller enqueues on commit. Returns (job, created). Raises
     CertificatesRefused for certificates before the decision is signed and numbered, and
-    RateLimited past the person's PRINT_RATE_LIMIT."""
-    now = now or timezone.now()
+    RateLimited past the person's PRINT_RATE_LIMIT (unit prints and these counted together)."""
     options = print_options(kind, paper)
     if kind == DocumentKind.CERTIFICATES:
         certificates(campaign, decision_of(campaign), campaign_list(campaign))  # refuses early, with its reason
-    with transaction.atomic():
-        if by is not None:
-            user_lock(by)
-        live = CommendationPrint.objects.filter(campaign=campaign, kind=kind, options=options, status__in=LIVE)
-        job = live.first()
-        if job is not None:
-            return job, False
-        limit = settings.PRINT_RATE_LIMIT
-        if by is not None and limit is not None:
-            rate_check(kind="print", limit=limit, times=_print_times(by, limit, now), now=now)
-        job = CommendationPrint.objects.create(campaign=campaign, kind=kind, options=options, requested_by=by)
-        return job, True
+    return print_job_request(
+        live=CommendationPrint.objects.filter(campaign=campaign, kind=kind, options=options, status__in=LIVE),
+        create=lambda: CommendationPrint.objects.create(campaign=campaign, kind=kind, options=options, requested_by=by),
+        by=by,
+        now=now,
+    )
 
 
 def print_filename(job, extension):

@@ -18,13 +18,34 @@ from django.utils import timezone
 from .jobs import rate_check, user_lock
 from .models import LIVE_PRINT_STATUSES, ReportPrint
 
+# Every kind of print job a person can ask for; each counts towards their PRINT_RATE_LIMIT.
+# Other apps add theirs when they are ready (commendations.apps).
+PRINT_JOB_MODELS = [ReportPrint]
+
 
 def print_request(*, report, by, now=None):
     """The print job of `report` as it stands (its current version): the live one if there
     is one, else a new queued job that the caller enqueues on commit. Returns (job, created).
     Raises RateLimited when `by` has asked for PRINT_RATE_LIMIT new prints in its window."""
-    now = now or timezone.now()
     live = ReportPrint.objects.filter(report=report, report_version=report.version, status__in=LIVE_PRINT_STATUSES)
+
+    def create():
+        try:
+            with transaction.atomic():
+                return ReportPrint.objects.create(report=report, report_version=report.version, requested_by=by)
+        except IntegrityError:  # another request made it first; its row is committed now
+            return None
+
+    return print_job_request(live=live, create=create, by=by, now=now)
+
+
+def print_job_request(*, live, create, by, now=None):
+    """One print job per thing printed: the first of `live` (the jobs already queued,
+    running or done for it) if there is one, else `create()` once the person's rate allows
+    it. Under the person's lock, so their rate holds across processes. `create` returns
+    None when a simultaneous request made the job first; that job is returned. Returns
+    (job, created)."""
+    now = now or timezone.now()
     with transaction.atomic():
         if by is not None:
             user_lock(by)
@@ -34,15 +55,14 @@ def print_request(*, report, by, now=None):
         limit = settings.PRINT_RATE_LIMIT
         if by is not None and limit is not None:
             rate_check(kind="print", limit=limit, times=_print_times(by, limit, now), now=now)
-        try:
-            with transaction.atomic():
-                job = ReportPrint.objects.create(report=report, report_version=report.version, requested_by=by)
-                return job, True
-        except IntegrityError:  # another request made it first; its row is committed now
-            return live.get(), False
+        job = create()
+        return (job, True) if job is not None else (live.get(), False)
 
 
 def _print_times(user, limit, now):
-    """When `user` asked for each of their new prints of the window ending `now`."""
+    """When `user` asked for each of their new prints, of every kind, in the window ending `now`."""
     since = now - datetime.timedelta(seconds=limit[1])
-    return ReportPrint.objects.filter(requested_by=user, created_at__gt=since).values_list("created_at", flat=True)
+    times = []
+    for model in PRINT_JOB_MODELS:
+        times += model.objects.filter(requested_by=user, created_at__gt=since).values_list("created_at", flat=True)
+    return times

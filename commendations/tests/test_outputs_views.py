@@ -253,6 +253,15 @@ def test_prints_count_towards_the_persons_rate(client_for, reviewer, listed, set
     assert CommendationPrint.objects.count() == 1
 
 
+def test_unit_prints_and_commendation_prints_share_the_persons_rate(client_for, reviewer, listed, settings):
+    settings.PRINT_RATE_LIMIT = (1, 3600)
+    client = client_for(reviewer)
+    report = listed["flag"].report
+    assert client.post(url("document_print", CODE, "to-trinh")).status_code == 302
+    assert client.post(reverse("reports:report_print", args=[report.pk])).status_code == 429
+    assert not report.prints.exists()
+
+
 def test_a_print_that_fails_says_so(client_for, reviewer, leader, listed, monkeypatch):
     from commendations import decisions
     from commendations.tasks import render_commendation_print
