@@ -134,23 +134,21 @@ def proposal_agree(*, proposal, by, reason=""):
 def proposal_request_more(*, proposal, by, reason):
     """Send the proposal back to its unit for more (files, figures, wording), with a reason
     the unit sees; the unit resubmits it (commendations.proposals)."""
-    with transaction.atomic():
-        proposal = _locked(proposal)
-        _check_open(proposal)
-        reason = _reason(reason, required=True)
-        _check_council_not_voted(proposal)
-        _set(proposal, ReviewStatus.MORE_REQUESTED, reason, by, ProposalAction.MORE_REQUESTED)
-    return proposal
+    return _decide_with_reason(proposal, by, reason, ReviewStatus.MORE_REQUESTED, ProposalAction.MORE_REQUESTED)
 
 
 def proposal_disagree(*, proposal, by, reason):
     """The Sở Nội vụ does not agree to the proposal, with a reason the unit sees."""
+    return _decide_with_reason(proposal, by, reason, ReviewStatus.DISAGREED, ProposalAction.DISAGREED)
+
+
+def _decide_with_reason(proposal, by, reason, status, action):
     with transaction.atomic():
         proposal = _locked(proposal)
         _check_open(proposal)
         reason = _reason(reason, required=True)
         _check_council_not_voted(proposal)
-        _set(proposal, ReviewStatus.DISAGREED, reason, by, ProposalAction.DISAGREED)
+        _set(proposal, status, reason, by, action)
     return proposal
 
 

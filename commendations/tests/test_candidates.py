@@ -2,23 +2,13 @@
 
 import re
 
-import pytest
 from django.urls import reverse
 
-from campaigns.demo import demo_accounts
 from commendations.candidates import campaign_candidates
 from reports.aggregation import REACHED, Snapshot
-from reports.demo import demo_reports
 from reports.models import COUNTED_STATUSES, Commendation, UnitReport
 
 from .test_review import forms, propose  # noqa: F401 - the catalogue fixture
-
-
-@pytest.fixture
-def demo(campaign):
-    demo_accounts(campaigns=[campaign])
-    demo_reports(campaign=campaign)
-    return campaign
 
 
 def reached_every_goal(campaign):

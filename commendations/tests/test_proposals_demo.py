@@ -1,23 +1,12 @@
 """The demo's proposals: present once the campaign has a catalogue, none before."""
 
-import pytest
-
-from campaigns.demo import demo_accounts
 from commendations.demo import demo_proposals, tiny_pdf
 from commendations.models import DossierFile
 from commendations.tests.factories import link
 from commendations.tests.proposal_data import with_catalogue
 from reports.dashboards import cluster_ranking
-from reports.demo import demo_reports
 from reports.models import COUNTED_STATUSES, Commendation
 from reports.uploads import sniff_content_type
-
-
-@pytest.fixture
-def demo(campaign):
-    demo_accounts(campaigns=[campaign])
-    demo_reports(campaign=campaign)
-    return campaign
 
 
 def test_no_catalogue_no_demo_proposals(demo):

@@ -121,10 +121,12 @@ def csp_problems(page):
 
 @pytest.fixture
 def background_jobs(monkeypatch):
-    """Print and summary jobs run in a thread after a short pause, as a worker would, so the
-    page first shows the queued job and its progress bar and its poll then sees it finish."""
+    """Print (unit and commendation) and summary jobs run in a thread after a short pause, as
+    a worker would, so the page first shows the queued job and its progress bar and its poll
+    then sees it finish."""
     from django.db import connections
 
+    from commendations.tasks import render_commendation_print
     from reports import tasks
 
     threads = []
@@ -144,35 +146,8 @@ def background_jobs(monkeypatch):
 
         return delay
 
-    for task in (tasks.compile_summary, tasks.render_report_print):
+    for task in (tasks.compile_summary, tasks.render_report_print, render_commendation_print):
         monkeypatch.setattr(task, "delay", deferred(task))
-    yield threads
-    for thread in threads:
-        thread.join(120)
-
-
-@pytest.fixture
-def commendation_jobs(monkeypatch):
-    """The print task runs in a thread after a pause, as a worker would."""
-    from django.db import connections
-
-    from commendations.tasks import render_commendation_print
-
-    threads = []
-
-    def delay(*args):
-        def run():
-            try:
-                time.sleep(1.5)
-                render_commendation_print.apply(args=args, throw=True)
-            finally:
-                connections.close_all()
-
-        thread = threading.Thread(target=run, daemon=True)
-        threads.append(thread)
-        thread.start()
-
-    monkeypatch.setattr(render_commendation_print, "delay", delay)
     yield threads
     for thread in threads:
         thread.join(120)

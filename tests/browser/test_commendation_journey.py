@@ -59,6 +59,16 @@ def fill_row(page, index, *, kind, name, award, achievement, position="", work_u
     page.locator(f"{row}achievement").fill(achievement)
 
 
+def upload(page, tmp_path, kind, filename):
+    """Add a file of `kind` to the dossier of the proposal on the page."""
+    path = tmp_path / filename
+    path.write_bytes(PDF)
+    page.get_by_label("Loại hồ sơ").select_option(label=kind)
+    page.get_by_label("Tệp hồ sơ").set_input_files(str(path))
+    page.get_by_role("button", name="Tải lên").click()
+    expect(page.get_by_role("link", name=filename)).to_be_visible()
+
+
 def decide(page, proposal, button, reason=""):
     row = page.locator(f"#p-{proposal.pk}")
     if reason:
@@ -67,7 +77,7 @@ def decide(page, proposal, button, reason=""):
 
 
 def test_from_a_units_proposal_to_the_signed_lists_documents(
-    page, sign_in, campaign, unit_a, officer_a, reviewer, commendation_jobs, tmp_path
+    page, sign_in, campaign, unit_a, officer_a, reviewer, background_jobs, tmp_path
 ):
     assert campaign.award_catalogue.code == "dien-bien-nd98"
     report = report_filled(campaign=campaign, unit=unit_a, officer=officer_a, submit=False)
@@ -114,12 +124,7 @@ def test_from_a_units_proposal_to_the_signed_lists_documents(
     # …gives the person's proposal its report of achievements, and sends the report.
     page.goto(f"/reports/{report.pk}/")
     page.get_by_role("link", name=PERSON).click()
-    achievements = tmp_path / "bao-cao-thanh-tich.pdf"
-    achievements.write_bytes(PDF)
-    page.get_by_label("Loại hồ sơ").select_option(label="Báo cáo thành tích")
-    page.get_by_label("Tệp hồ sơ").set_input_files(str(achievements))
-    page.get_by_role("button", name="Tải lên").click()
-    expect(page.get_by_role("link", name="bao-cao-thanh-tich.pdf")).to_be_visible()
+    upload(page, tmp_path, "Báo cáo thành tích", "bao-cao-thanh-tich.pdf")
     page.goto(f"/reports/{report.pk}/edit/")
     page.get_by_role("button", name="Lưu và gửi báo cáo…").click()
     page.get_by_role("button", name="Xác nhận gửi").click()
@@ -141,12 +146,7 @@ def test_from_a_units_proposal_to_the_signed_lists_documents(
     sign_in(officer_a)
     page.goto(f"/commendations/proposals/{person.pk}/")
     expect(page.locator("#more-requested")).to_contain_text("Bổ sung tờ trình của xã và số liệu hộ hiến đất.")
-    submission = tmp_path / "to-trinh-xa-ang-nua.pdf"
-    submission.write_bytes(PDF)
-    page.get_by_label("Loại hồ sơ").select_option(label="Tờ trình đề nghị")
-    page.get_by_label("Tệp hồ sơ").set_input_files(str(submission))
-    page.get_by_role("button", name="Tải lên").click()
-    expect(page.get_by_role("link", name="to-trinh-xa-ang-nua.pdf")).to_be_visible()
+    upload(page, tmp_path, "Tờ trình đề nghị", "to-trinh-xa-ang-nua.pdf")
     page.locator("#resubmit").get_by_label("Thành tích").fill("Vận động 120 hộ hiến 8.400 m² đất làm 6 km đường.")
     page.get_by_role("button", name="Gửi lại").click()
     expect(page.locator("#review-status")).to_contain_text("Đã bổ sung, chờ xét")

@@ -17,7 +17,7 @@ SLOW_MS = 90_000
 
 
 def test_reviewer_numbers_and_prints_the_decision_leader_reads(
-    page, sign_in, reviewer, leader, listed, commendation_jobs
+    page, sign_in, reviewer, leader, listed, background_jobs
 ):
     sign_in(reviewer)
     page.goto("/commendations/campaigns/1908-UBND-KSTT/decision/")
