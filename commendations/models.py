@@ -188,16 +188,26 @@ class CouncilMember(models.Model):
 
 
 class Vote(models.TextChoices):
+    """A member's vote. A member away from the meeting gives an opinion in writing, which
+    counts like a vote cast there (Nghị định 98/2023/NĐ-CP Điều 30 khoản 7); one who gives
+    none counts as a member not voting for."""
+
     FOR = "for", _("Đồng ý")
     AGAINST = "against", _("Không đồng ý")
-    ABSENT = "absent", _("Vắng mặt")
+    FOR_IN_WRITING = "for_written", _("Vắng, đồng ý bằng văn bản")
+    AGAINST_IN_WRITING = "against_written", _("Vắng, không đồng ý bằng văn bản")
+    ABSENT = "absent", _("Vắng, không có ý kiến")
+
+
+VOTES_FOR = (Vote.FOR, Vote.FOR_IN_WRITING)
+VOTES_AGAINST = (Vote.AGAINST, Vote.AGAINST_IN_WRITING)
 
 
 class CouncilVote(models.Model):
     session = models.ForeignKey(CouncilSession, on_delete=models.CASCADE, related_name="votes")
     member = models.ForeignKey(CouncilMember, on_delete=models.CASCADE, related_name="votes")
     proposal = models.ForeignKey("reports.Commendation", on_delete=models.CASCADE, related_name="council_votes")
-    vote = models.CharField(_("phiếu"), max_length=8, choices=Vote.choices)
+    vote = models.CharField(_("phiếu"), max_length=16, choices=Vote.choices)
 
     class Meta:
         verbose_name = _("phiếu bầu")

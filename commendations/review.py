@@ -14,7 +14,20 @@ from reports.services import ReportError
 from reports.text import text_problem
 from reports.workflow import REVIEW_COMMENT_MAX_CHARS
 
-from .models import CouncilMember, CouncilSession, CouncilVote, Decision, ProposalAction, ProposalEvent, Vote
+from .models import (
+    VOTES_AGAINST,
+    VOTES_FOR,
+    CouncilMember,
+    CouncilSession,
+    CouncilVote,
+    Decision,
+    ProposalAction,
+    ProposalEvent,
+    Vote,
+)
+
+# Votes given in writing by members away from the meeting.
+IN_WRITING = (Vote.FOR_IN_WRITING, Vote.AGAINST_IN_WRITING)
 
 # A proposal in one of these states counts against its form's quota.
 TOWARDS_LIST = (ReviewStatus.AGREED,)
@@ -254,7 +267,7 @@ def council_votes_record(*, session, proposal, votes, by):
         CouncilVote.objects.bulk_create(
             CouncilVote(session=session, member=member, proposal=proposal, vote=votes[member.pk]) for member in members
         )
-        votes_for = sum(1 for member in members if votes[member.pk] == Vote.FOR)
+        votes_for = sum(1 for member in members if votes[member.pk] in VOTES_FOR)
         share = vote_share(votes_for, len(members))
         threshold = proposal.award_form.council_threshold
         result = CouncilResult.PASSED if share >= threshold else CouncilResult.FAILED
@@ -267,7 +280,10 @@ def council_votes_record(*, session, proposal, votes, by):
             session=session.title,
             members=len(members),
             votes_for=votes_for,
-            votes_against=sum(1 for member in members if votes[member.pk] == Vote.AGAINST),
+            votes_against=sum(1 for member in members if votes[member.pk] in VOTES_AGAINST),
+            in_writing=sum(
+                1 for member in members if votes[member.pk] in (Vote.FOR_IN_WRITING, Vote.AGAINST_IN_WRITING)
+            ),
             absent=sum(1 for member in members if votes[member.pk] == Vote.ABSENT),
             share=str(share),
             threshold=str(threshold),

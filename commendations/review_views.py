@@ -18,7 +18,7 @@ from reports.models import COUNTED_STATUSES, ReviewStatus
 
 from . import review
 from .candidates import campaign_candidates
-from .models import CouncilSession, Vote
+from .models import VOTES_FOR, CouncilSession, Vote
 from .selectors import proposal_for_user, proposals_for_user
 
 DECISIONS = {
@@ -203,7 +203,7 @@ def council_detail(request, pk):
     rows = []
     for proposal in review.council_votes(session):
         mine = votes.get(proposal.pk, {})
-        votes_for = sum(1 for value in mine.values() if value == Vote.FOR)
+        votes_for = sum(1 for value in mine.values() if value in VOTES_FOR)
         rows.append(
             {
                 "proposal": proposal,

@@ -167,6 +167,8 @@ def record(session, proposal, by, values):
         ([Vote.FOR, Vote.FOR, Vote.FOR, Vote.FOR, Vote.ABSENT], CouncilResult.PASSED),  # 80 %
         ([Vote.FOR, Vote.FOR, Vote.FOR, Vote.AGAINST, Vote.AGAINST], CouncilResult.FAILED),  # 60 %
         ([Vote.FOR, Vote.FOR, Vote.FOR, Vote.ABSENT, Vote.ABSENT], CouncilResult.FAILED),  # absent count as members
+        ([Vote.FOR, Vote.FOR, Vote.FOR, Vote.FOR_IN_WRITING, Vote.ABSENT], CouncilResult.PASSED),  # written: 80 %
+        ([Vote.FOR, Vote.FOR, Vote.FOR, Vote.AGAINST_IN_WRITING, Vote.ABSENT], CouncilResult.FAILED),  # 60 %
     ],
 )
 def test_the_threshold_is_the_share_of_all_members_voting_for(campaign, forms, reviewer, values, result):
@@ -180,7 +182,8 @@ def test_the_threshold_is_the_share_of_all_members_voting_for(campaign, forms, r
     assert approved(proposal) == (result == CouncilResult.PASSED)
     voted = ProposalEvent.objects.get(proposal=proposal, action=ProposalAction.VOTED)
     assert voted.detail["members"] == 5
-    assert voted.detail["votes_for"] == values.count(Vote.FOR)
+    assert voted.detail["votes_for"] == values.count(Vote.FOR) + values.count(Vote.FOR_IN_WRITING)
+    assert voted.detail["in_writing"] == values.count(Vote.FOR_IN_WRITING) + values.count(Vote.AGAINST_IN_WRITING)
     assert voted.detail["threshold"] == "70.00"
     assert [group.form for group in decision_list(campaign)] == ([forms["flag"]] if result == "passed" else [])
 
