@@ -129,14 +129,17 @@ def basis_text(item):
 
 def lapsed_bases(catalogue, on):
     """The catalogue's legal documents no longer in force on the date `on` (their `until`
-    is before it), each as (citation, last day in force): a decision signed then must not
+    is before it), each as (kind and number, last day in force): a decision signed then must not
     cite them, so the catalogue to use is a newer one."""
     lapsed = []
     for item in catalogue.legal_basis if catalogue else []:
         if isinstance(item, dict) and item.get("until"):
             until = datetime.date.fromisoformat(str(item["until"]))
             if until < on:
-                lapsed.append((basis_text(item), until))
+                label = (
+                    f"{item['kind']} {item['number']}" if item.get("kind") and item.get("number") else basis_text(item)
+                )
+                lapsed.append((label, until))
     return lapsed
 
 

@@ -13,17 +13,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.models import Campaign
 from campaigns.roles import can_read_province, is_reviewer
 from reports.excel import XLSX_CONTENT_TYPE, workbook_bytes
 from reports.jobs import RateLimited
+from reports.models import CommendationKind
 from reports.print_views import job_file_response
 
 from .certificates import LAYOUTS, CertificatesRefused, certificate_groups
 from .decisions import DecisionForm, commendation_print_request, decision_of, decision_save
-from .documents import campaign_list, group_kind_counts, kind_counts_text, lapsed_bases
+from .documents import campaign_list, group_kind_counts, lapsed_bases
 from .exports import decision_list_workbook
 from .models import CommendationPrint, DocumentKind
 
@@ -43,6 +45,17 @@ def commendation_print_for_user(user, pk):
     return get_object_or_404(CommendationPrint.objects.select_related("campaign"), pk=pk)
 
 
+def counts_on_page(counts):
+    """“2 collectives, 1 individual” in the interface's language (the printed documents say
+    it in Vietnamese: commendations.documents.kind_counts_text)."""
+    words = {
+        CommendationKind.COLLECTIVE: lambda n: ngettext("%(count)s tập thể", "%(count)s tập thể", n),
+        CommendationKind.INDIVIDUAL: lambda n: ngettext("%(count)s cá nhân", "%(count)s cá nhân", n),
+        CommendationKind.HOUSEHOLD: lambda n: ngettext("%(count)s hộ gia đình", "%(count)s hộ gia đình", n),
+    }
+    return ", ".join(words[kind](counts[kind]) % {"count": counts[kind]} for kind in words if counts.get(kind))
+
+
 def _page(request, campaign, form=None, *, limited=None, status=200):
     decision = decision_of(campaign)
     groups = campaign_list(campaign)
@@ -52,7 +65,7 @@ def _page(request, campaign, form=None, *, limited=None, status=200):
     context = {
         "campaign": campaign,
         "decision": decision,
-        "groups": [{"group": group, "counts": kind_counts_text(group_kind_counts(group))} for group in groups],
+        "groups": [{"group": group, "counts": counts_on_page(group_kind_counts(group))} for group in groups],
         "total": sum(len(group.proposals) for group in groups),
         "form": form if can_edit else None,
         "can_print": can_edit,

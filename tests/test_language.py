@@ -1,6 +1,7 @@
 """Vietnamese first: the interface is Vietnamese whatever the browser's Accept-Language says,
 until the user picks English in the footer; in English, nothing but data is Vietnamese."""
 
+import datetime
 import io
 import re
 from decimal import Decimal
@@ -17,10 +18,14 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
+from commendations.models import CouncilMember, CouncilSession, CouncilVote, Vote
 from reports.excel import unit_workbook, workbook_bytes
 from reports.models import ReportStatus
 from reports.services import ConcurrentEdit, ReportError, report_get_or_create, report_save_values
 from reports.workflow import report_submit
+
+# The decision tests' campaign with its award catalogue and proposals on and off the list.
+pytest_plugins = ["commendations.tests.outputs_data"]
 
 BROWSER_IN_ENGLISH = "en-US,en;q=0.9,vi;q=0.8"
 VIETNAMESE_LETTER = re.compile(r"[À-ỹĐđ]")
@@ -71,9 +76,10 @@ def visible_text(response):
 
 
 def data_words():
-    """Every word of every text the portal stores (campaign files, units, reports, names)."""
+    """Every word of every text the portal stores (campaign files, units, reports, names, the
+    award catalogue, council sessions and the decision's numbers and signer)."""
     words = set()
-    for label in ("campaigns", "reports", "auth"):
+    for label in ("campaigns", "reports", "commendations", "auth"):
         for model in apps.get_app_config(label).get_models():
             texts = [f for f in model._meta.concrete_fields if isinstance(f, (models.CharField, models.TextField))]
             fields = [f.name for f in texts]
@@ -157,6 +163,68 @@ def test_in_english_only_data_is_vietnamese(client_for, officer_a, reviewer, cam
     for msgid in on_page:
         assert expected[msgid] != msgid, f"no English for “{msgid}”"
     assert not [msgid for msgid in INTERFACE if re.search(rf"(?<!\w){re.escape(msgid)}(?!\w)", text)]
+    assert vietnamese_outside_data(response) == []
+
+
+@pytest.fixture
+def council_session(campaign, listed, reviewer):
+    """A council session of three members, with its votes on the flag the council passed."""
+    session = CouncilSession.objects.create(
+        campaign=campaign, held_on=datetime.date(2024, 12, 12), title="Phiên họp xét khen thưởng", created_by=reviewer
+    )
+    members = [
+        CouncilMember.objects.create(session=session, name=name, position=position, order=order)
+        for order, (name, position) in enumerate(
+            [("Lò Văn Tiến", "Chủ tịch Hội đồng"), ("Quàng Thị Hoa", "Phó Chủ tịch"), ("Cà Văn Sơn", "Ủy viên")]
+        )
+    ]
+    for member in members:
+        CouncilVote.objects.create(session=session, member=member, proposal=listed["flag"], vote=Vote.FOR)
+    return session
+
+
+# Interface strings of the commendation pages a reviewer works on.
+COMMENDATION_INTERFACE = {
+    "proposals": ["Ứng viên theo kết quả phong trào", "Đơn vị đề nghị", "Kết quả xét", "Yêu cầu bổ sung"],
+    "council": ["Ghi phiên họp mới", "Các phiên họp", "Đề nghị đã bỏ phiếu"],
+    "council_session": ["Phiếu của từng thành viên", "Ghi phiếu", "Vắng, không có ý kiến"],
+    "decision": ["Tờ trình và Quyết định", "Số Tờ trình", "In dự thảo Quyết định", "Các bản in"],
+}
+COMMENDATION_INTERFACE["decision_unsigned"] = COMMENDATION_INTERFACE["decision"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "proposals",
+        "council",
+        "council_session",
+        "decision",
+        "decision_unsigned",
+    ],
+)
+def test_in_english_the_commendation_pages_show_only_data_in_vietnamese(
+    client_for, reviewer, campaign, listed, council_session, page, request
+):
+    if page == "decision":
+        request.getfixturevalue("signed_decision")
+    client = in_english(client_for(reviewer))
+    url = {
+        "proposals": reverse("commendations:proposal_list", args=[campaign.code]),
+        "council": reverse("commendations:council_list", args=[campaign.code]),
+        "council_session": reverse("commendations:council_detail", args=[council_session.pk]),
+        "decision": reverse("commendations:decision", args=[campaign.code]),
+        "decision_unsigned": reverse("commendations:decision", args=[campaign.code]),
+    }[page]
+    response = client.get(url)
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.content.decode()
+    text = visible_text(response)
+    for msgid in COMMENDATION_INTERFACE[page]:
+        with translation.override("en"):
+            english = translation.gettext(msgid)
+        assert english != msgid and english in text, f"no English for “{msgid}”"
+        assert not re.search(rf"(?<!\w){re.escape(msgid)}(?!\w)", text), msgid
     assert vietnamese_outside_data(response) == []
 
 
