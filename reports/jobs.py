@@ -222,15 +222,17 @@ class RateLimited(Exception):
 
 
 def window_text(seconds):
-    """`1 giờ`, `10 phút`, `1 ngày`, `45 giây`."""
-    for size, singular, plural in (
-        (86400, "%(n)s ngày", "%(n)s ngày"),
-        (3600, "%(n)s giờ", "%(n)s giờ"),
-        (60, "%(n)s phút", "%(n)s phút"),
-    ):
-        if seconds >= size and seconds % size == 0:
-            n = seconds // size
-            return ngettext(singular, plural, n) % {"n": n}
+    """`1 giờ`, `10 phút`, `1 ngày`, `45 giây`. Each ngettext call names its own literal
+    strings, so makemessages finds them."""
+    if seconds >= 86400 and seconds % 86400 == 0:
+        n = seconds // 86400
+        return ngettext("%(n)s ngày", "%(n)s ngày", n) % {"n": n}
+    if seconds >= 3600 and seconds % 3600 == 0:
+        n = seconds // 3600
+        return ngettext("%(n)s giờ", "%(n)s giờ", n) % {"n": n}
+    if seconds >= 60 and seconds % 60 == 0:
+        n = seconds // 60
+        return ngettext("%(n)s phút", "%(n)s phút", n) % {"n": n}
     return ngettext("%(n)s giây", "%(n)s giây", seconds) % {"n": seconds}
 
 
