@@ -119,8 +119,9 @@ def proposal_resubmit(*, proposal, by, achievement=None, position=None, work_uni
         raise ProposalError(_("Đề nghị này không ở trạng thái “Cần bổ sung” nên không gửi lại được."))
     typed = {"achievement": achievement, "position": position, "work_unit": work_unit}
     edits = {field: _text(value) for field, value in typed.items() if value is not None}
+    labels = {field: str(Commendation._meta.get_field(field).verbose_name) for field in RESUBMIT_FIELDS}
     changes = [
-        {"field": field, "old": getattr(proposal, field), "new": value}
+        {"field": field, "label": labels[field], "old": getattr(proposal, field), "new": value}
         for field, value in edits.items()
         if value != getattr(proposal, field)
     ]

@@ -71,8 +71,15 @@ def test_an_edited_achievement_is_resubmitted_on_a_sent_report(proposal, reviewe
     event = proposal.events.get(action=ProposalAction.RESUBMITTED)
     assert event.by == officer_a
     assert event.detail["changes"] == [
-        {"field": "achievement", "old": "Vận động 40 hộ trồng cây.", "new": "Vận động 60 hộ trồng 5.000 cây."}
+        {
+            "field": "achievement",
+            "label": "thành tích",
+            "old": "Vận động 40 hộ trồng cây.",
+            "new": "Vận động 60 hộ trồng 5.000 cây.",
+        }
     ]
+    page = client_for(reviewer).get(reverse("commendations:proposal_detail", args=[proposal.pk])).content.decode()
+    assert "Thành tích: Vận động 40 hộ trồng cây. → Vận động 60 hộ trồng 5.000 cây." in page
     report = UnitReport.objects.get(pk=proposal.report_id)
     assert report.status == ReportStatus.SUBMITTED and report.version == version + 1  # open forms merge with it
 
