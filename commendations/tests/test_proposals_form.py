@@ -56,6 +56,9 @@ def test_the_award_is_chosen_from_the_catalogue_and_stored_with_its_name(forms, 
     detail = client.get(reverse("reports:report_detail", args=[report.pk])).content.decode()
     assert "Trưởng bản, Bản Na Son, xã Mường Ảng" in detail and "Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh" in detail
     assert reverse("commendations:proposal_detail", args=[person.pk]) in detail
+    # The form links each stored proposal to its page, where its dossier files go.
+    form_page = client.get(reverse("reports:report_edit", args=[report.pk])).content.decode()
+    assert reverse("commendations:proposal_detail", args=[flag.pk]) in form_page
 
 
 @pytest.mark.parametrize(
