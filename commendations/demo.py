@@ -15,7 +15,8 @@ from reports.dashboards import cluster_ranking
 from reports.models import COUNTED_STATUSES, Commendation, CommendationKind, UnitReport
 from reports.uploads import safe_file_name
 
-from .models import DossierFile, DossierKind, ProposalAction, ProposalEvent
+from .models import DossierKind
+from .proposals import dossier_file_store
 
 FLAG = "co-thi-dua-ubnd-tinh"
 CERTIFICATE = "bang-khen-chu-tich-ubnd-tinh"
@@ -78,23 +79,14 @@ def _propose(report, form, *, kind, name, achievement, position="", work_unit=""
         kind_of_file, title = dossier
         by = _officer(report)
         original = f"{title}.pdf"
-        stored = DossierFile(
+        dossier_file_store(  # the demo's own PDF, written to a sent report as the unit had sent it
             proposal=proposal,
             kind=kind_of_file,
-            original_name=original,
+            original=original,
+            stored_name=safe_file_name(original, "pdf"),
+            content=ContentFile(tiny_pdf(safe_file_name(title, "pdf"))),
             content_type="application/pdf",
-            size=0,
-            uploaded_by=by,
-        )
-        content = tiny_pdf(safe_file_name(title, "pdf"))
-        stored.size = len(content)
-        stored.file.save(safe_file_name(original, "pdf"), ContentFile(content), save=False)
-        stored.save()
-        ProposalEvent.objects.create(
-            proposal=proposal,
-            action=ProposalAction.FILE_ADDED,
             by=by,
-            detail={"file": original, "kind": kind_of_file, "file_id": stored.pk},
         )
     return proposal
 

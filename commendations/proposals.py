@@ -60,22 +60,36 @@ def proposal_file_add(*, proposal, by, upload, kind):
     original, stored_name = upload_names(upload, content_type)
     with transaction.atomic():
         _refuse_closed(*_lock(proposal))
-        dossier_file = DossierFile(
+        return dossier_file_store(
             proposal=proposal,
             kind=kind,
-            original_name=original,
+            original=original,
+            stored_name=stored_name,
+            content=upload,
             content_type=content_type,
-            size=upload.size,
-            uploaded_by=by,
-        )
-        dossier_file.file.save(stored_name, upload, save=False)
-        dossier_file.save()
-        ProposalEvent.objects.create(
-            proposal=proposal,
-            action=ProposalAction.FILE_ADDED,
             by=by,
-            detail={"file": original, "kind": kind, "file_id": dossier_file.pk},
         )
+
+
+def dossier_file_store(*, proposal, kind, original, stored_name, content, content_type, by):
+    """Write a dossier file already checked (`content`: a Django File) and its step in the
+    proposal's history."""
+    dossier_file = DossierFile(
+        proposal=proposal,
+        kind=kind,
+        original_name=original,
+        content_type=content_type,
+        size=content.size,
+        uploaded_by=by,
+    )
+    dossier_file.file.save(stored_name, content, save=False)
+    dossier_file.save()
+    ProposalEvent.objects.create(
+        proposal=proposal,
+        action=ProposalAction.FILE_ADDED,
+        by=by,
+        detail={"file": original, "kind": kind, "file_id": dossier_file.pk},
+    )
     return dossier_file
 
 

@@ -85,7 +85,7 @@ def test_two_officers_save_the_same_report(page, other_page, sign_in, officer_a,
     new_row.get_by_label("Đối tượng").select_option("collective")
     new_row.get_by_label("Tên tập thể / cá nhân").fill("Trường THCS Mường Ảng")
     new_row.get_by_label("Thành tích").fill("Dạy tốt, học tốt năm học 2023-2024")
-    new_row.get_by_label("Hình thức khen thưởng đề nghị").fill("Bằng khen")
+    new_row.get_by_label("Hình thức khen thưởng đề nghị").select_option("bang-khen-chu-tich-ubnd-tinh")
     alice.get_by_label("Kết quả thực hiện, đánh giá").first.fill("Chuyển đổi số toàn huyện.")
     alice.get_by_role("button", name="Lưu nháp").click()
     expect(alice.get_by_text(re.compile(r"Đã lưu nháp \(phiên bản 3\)"))).to_be_visible()

@@ -34,8 +34,8 @@ def test_an_evidence_upload_keeps_the_typed_figures(page, sign_in, officer_a, re
         {"name": "bien-ban-ra-quan.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
     page.get_by_label("Mô tả").fill("Biên bản ra quân")
-    page.get_by_role("button", name="Tải lên").click()
     evidence = page.locator("#evidence")
+    evidence.get_by_role("button", name="Tải lên").click()
     expect(evidence.get_by_role("link", name="bien-ban-ra-quan.pdf")).to_be_visible()
     expect(evidence).to_contain_text("Đã tải lên “bien-ban-ra-quan.pdf”")
     assert report.evidence.count() == 1
