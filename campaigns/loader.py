@@ -18,9 +18,8 @@ from pathlib import Path
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 
-from commendations.catalogue import proposals_match_forms
+from commendations.catalogue import proposals_match_forms, proposals_using
 from commendations.models import AwardCatalogue
-from reports.models import Commendation
 
 from .checks import Findings, check_campaign, participant_codes
 from .formula import Formula
@@ -224,7 +223,7 @@ def _apply_awards(campaign, code, changes):
     catalogue = AwardCatalogue.objects.get(code=code) if code else None
     if campaign.award_catalogue_id != (catalogue.pk if catalogue else None):
         old = campaign.award_catalogue
-        used = Commendation.objects.filter(report__campaign=campaign, award_form__catalogue=old).count() if old else 0
+        used = proposals_using(campaign=campaign, catalogue=old) if old else 0
         if used:
             raise CampaignFileError(
                 [

@@ -429,6 +429,12 @@ def award_key(text):
     return "".join(character for character in text if character.isalnum())
 
 
+def proposals_using(*, campaign, catalogue):
+    """How many of the campaign's proposals use a form of `catalogue` (the campaign loader
+    asks before switching a campaign to another catalogue)."""
+    return Commendation.objects.filter(report__campaign=campaign, award_form__catalogue=catalogue).count()
+
+
 def proposals_match_forms(*, campaign):
     """Give the campaign's proposals that have no form yet the form of its catalogue whose
     name their `award` text names, when the form is for the proposal's kind. Their text is
