@@ -18,7 +18,7 @@ from reports.models import COUNTED_STATUSES, ReviewStatus
 
 from . import review
 from .candidates import campaign_candidates
-from .models import VOTES_FOR, CouncilSession, Vote
+from .models import VOTES_FOR, CouncilSession, CouncilVote, Vote
 from .selectors import proposal_for_user, proposals_for_user
 
 DECISIONS = {
@@ -200,8 +200,11 @@ def council_detail(request, pk):
     votes = {}
     for vote in session.votes.all():
         votes.setdefault(vote.proposal_id, {})[vote.member_id] = vote.vote
+    proposals = list(review.council_votes(session))
+    voted_elsewhere = CouncilVote.objects.filter(proposal__in=proposals).exclude(session=session)
+    elsewhere = set(voted_elsewhere.values_list("proposal_id", flat=True))
     rows = []
-    for proposal in review.council_votes(session):
+    for proposal in proposals:
         mine = votes.get(proposal.pk, {})
         votes_for = sum(1 for value in mine.values() if value in VOTES_FOR)
         rows.append(
@@ -211,7 +214,7 @@ def council_detail(request, pk):
                 "voted": bool(mine),
                 "votes_for": votes_for,
                 "share": review.vote_share(votes_for, len(members)) if mine and members else None,
-                "elsewhere": proposal.council_votes.exclude(session=session).exists(),
+                "elsewhere": proposal.pk in elsewhere,
             }
         )
     return render(
